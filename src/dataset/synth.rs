@@ -1,0 +1,1 @@
+//! Synthetic conversation generator (filled in by the dataset work).
