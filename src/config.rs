@@ -505,6 +505,17 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_documents_exactly_the_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/jaga.example.toml");
+        let example = Config::from_file(&path).unwrap();
+        example.validate().unwrap();
+        let mut defaults = Config::default();
+        // The example names the models folder relative to the working directory.
+        defaults.model.models_dir = PathBuf::from("models");
+        assert_eq!(toml::to_string(&example).unwrap(), toml::to_string(&defaults).unwrap());
+    }
+
+    #[test]
     fn librdkafka_env_passthrough_and_secrets_are_redacted() {
         let c = Config::load(None, &Overrides::default(), env(&[("JAGA_RDKAFKA_SASL_PASSWORD", "hunter2")])).unwrap();
         assert_eq!(c.kafka.librdkafka.get("sasl.password").map(String::as_str), Some("hunter2"));
