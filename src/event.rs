@@ -159,7 +159,10 @@ mod tests {
         for (i, st) in Stage::ALL.into_iter().enumerate() {
             assert_eq!(st.index(), i);
             assert_eq!(st.as_str().parse::<Stage>().unwrap(), st);
-            assert_eq!(serde_json::to_string(&st).unwrap(), format!("\"{}\"", st.as_str()));
+            assert_eq!(
+                serde_json::to_string(&st).unwrap(),
+                format!("\"{}\"", st.as_str())
+            );
         }
         assert!("grooming".parse::<Stage>().is_err());
     }
