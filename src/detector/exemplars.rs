@@ -173,10 +173,13 @@ pub struct EncodedBanks {
 }
 
 /// Mean of the `k` largest cosine similarities (embeddings are L2-normalised, so dot products).
-pub fn top_k_mean(emb: &[f32], bank: &[Vec<f32>], k: usize) -> f32 {
+/// `skip` leaves one phrase of the bank out (for training rows made from the bank itself).
+pub fn top_k_mean(emb: &[f32], bank: &[Vec<f32>], k: usize, skip: Option<usize>) -> f32 {
     let mut sims: Vec<f32> = bank
         .iter()
-        .map(|e| e.iter().zip(emb).map(|(a, b)| a * b).sum())
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != skip)
+        .map(|(_, e)| e.iter().zip(emb).map(|(a, b)| a * b).sum())
         .collect();
     sims.sort_by(|a, b| b.total_cmp(a));
     let n = k.min(sims.len());
@@ -190,10 +193,21 @@ impl EncodedBanks {
     /// Per stage, top-k similarity to the stage bank minus top-k similarity to the benign bank,
     /// then the benign top-k similarity itself.
     pub fn signals(&self, emb: &[f32]) -> [f32; NUM_SIGNALS] {
-        let benign = top_k_mean(emb, &self.benign, TOP_K);
+        self.signals_without(emb, None)
+    }
+
+    /// [`EncodedBanks::signals`] with phrase `skip.1` of bank `skip.0` left out, so a phrase of
+    /// the bank used as a training row does not find itself.
+    pub fn signals_without(
+        &self,
+        emb: &[f32],
+        skip: Option<(BankKind, usize)>,
+    ) -> [f32; NUM_SIGNALS] {
+        let skip_in = |kind: BankKind| skip.filter(|(k, _)| *k == kind).map(|(_, i)| i);
+        let benign = top_k_mean(emb, &self.benign, TOP_K, skip_in(BankKind::Benign));
         let mut out = [0.0; NUM_SIGNALS];
-        for (i, bank) in self.stages.iter().enumerate() {
-            out[i] = top_k_mean(emb, bank, TOP_K) - benign;
+        for (s, bank) in Stage::ALL.iter().zip(&self.stages) {
+            out[s.index()] = top_k_mean(emb, bank, TOP_K, skip_in(BankKind::Stage(*s))) - benign;
         }
         out[NUM_STAGES] = benign;
         out

