@@ -73,10 +73,7 @@ impl fmt::Display for Stage {
 impl FromStr for Stage {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Stage::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown grooming stage {s:?}"))
+        Stage::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| format!("unknown grooming stage {s:?}"))
     }
 }
 
@@ -159,10 +156,7 @@ mod tests {
         for (i, st) in Stage::ALL.into_iter().enumerate() {
             assert_eq!(st.index(), i);
             assert_eq!(st.as_str().parse::<Stage>().unwrap(), st);
-            assert_eq!(
-                serde_json::to_string(&st).unwrap(),
-                format!("\"{}\"", st.as_str())
-            );
+            assert_eq!(serde_json::to_string(&st).unwrap(), format!("\"{}\"", st.as_str()));
         }
         assert!("grooming".parse::<Stage>().is_err());
     }

@@ -37,10 +37,7 @@ impl AgeBand {
 
     /// True for the bands that are known to be minors.
     pub fn is_minor(self) -> bool {
-        matches!(
-            self,
-            AgeBand::Under13 | AgeBand::From13To15 | AgeBand::From16To17
-        )
+        matches!(self, AgeBand::Under13 | AgeBand::From13To15 | AgeBand::From16To17)
     }
 }
 
@@ -63,18 +60,12 @@ pub struct ChatMessage {
 /// Why a record was rejected. Stable `code`s: dashboards and DLQ consumers match on them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BadRecordReason {
-    TooLarge {
-        size: usize,
-        limit: usize,
-    },
+    TooLarge { size: usize, limit: usize },
     InvalidUtf8,
     NotJson(String),
     NotAnObject,
     MissingField(&'static str),
-    WrongType {
-        field: &'static str,
-        expected: &'static str,
-    },
+    WrongType { field: &'static str, expected: &'static str },
     InvalidTimestamp(String),
     EmptyId(&'static str),
     InvalidAgeBand(String),
@@ -131,10 +122,9 @@ impl fmt::Display for BadRecordReason {
                 write!(f, "field `sent_at` is not an RFC 3339 timestamp: {e}")
             }
             BadRecordReason::EmptyId(n) => write!(f, "field `{n}` must not be empty"),
-            BadRecordReason::InvalidAgeBand(v) => write!(
-                f,
-                "field `sender_age_band` is {v:?}, expected one of under_13, 13_15, 16_17, adult, unknown"
-            ),
+            BadRecordReason::InvalidAgeBand(v) => {
+                write!(f, "field `sender_age_band` is {v:?}, expected one of under_13, 13_15, 16_17, adult, unknown")
+            }
             BadRecordReason::MissingValue => f.write_str("record has no value (tombstone)"),
         }
     }
@@ -146,24 +136,15 @@ impl std::error::Error for BadRecordReason {}
 /// cannot make the tokenizer chew megabytes.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 64 * 1024;
 
-fn required_str(
-    obj: &serde_json::Map<String, Value>,
-    field: &'static str,
-) -> Result<String, BadRecordReason> {
+fn required_str(obj: &serde_json::Map<String, Value>, field: &'static str) -> Result<String, BadRecordReason> {
     match obj.get(field) {
         None | Some(Value::Null) => Err(BadRecordReason::MissingField(field)),
         Some(Value::String(s)) => Ok(s.clone()),
-        Some(_) => Err(BadRecordReason::WrongType {
-            field,
-            expected: "a string",
-        }),
+        Some(_) => Err(BadRecordReason::WrongType { field, expected: "a string" }),
     }
 }
 
-fn required_id(
-    obj: &serde_json::Map<String, Value>,
-    field: &'static str,
-) -> Result<String, BadRecordReason> {
+fn required_id(obj: &serde_json::Map<String, Value>, field: &'static str) -> Result<String, BadRecordReason> {
     let s = required_str(obj, field)?;
     if s.trim().is_empty() {
         return Err(BadRecordReason::EmptyId(field));
@@ -171,35 +152,24 @@ fn required_id(
     Ok(s)
 }
 
-fn optional_str(
-    obj: &serde_json::Map<String, Value>,
-    field: &'static str,
-) -> Result<Option<String>, BadRecordReason> {
+fn optional_str(obj: &serde_json::Map<String, Value>, field: &'static str) -> Result<Option<String>, BadRecordReason> {
     match obj.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(BadRecordReason::WrongType {
-            field,
-            expected: "a string",
-        }),
+        Some(_) => Err(BadRecordReason::WrongType { field, expected: "a string" }),
     }
 }
 
 /// Parses an RFC 3339 timestamp into UTC.
 pub fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| e.to_string())
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| e.to_string())
 }
 
 /// Decodes and validates one record value. Unknown fields are ignored (CONTRACTS §1).
 pub fn decode(bytes: Option<&[u8]>, max_bytes: usize) -> Result<ChatMessage, BadRecordReason> {
     let bytes = bytes.ok_or(BadRecordReason::MissingValue)?;
     if bytes.len() > max_bytes {
-        return Err(BadRecordReason::TooLarge {
-            size: bytes.len(),
-            limit: max_bytes,
-        });
+        return Err(BadRecordReason::TooLarge { size: bytes.len(), limit: max_bytes });
     }
     let text = std::str::from_utf8(bytes).map_err(|_| BadRecordReason::InvalidUtf8)?;
     decode_str(text)
@@ -207,8 +177,7 @@ pub fn decode(bytes: Option<&[u8]>, max_bytes: usize) -> Result<ChatMessage, Bad
 
 /// Validates one JSON document (already known to be UTF-8 and within the size limit).
 pub fn decode_str(text: &str) -> Result<ChatMessage, BadRecordReason> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| BadRecordReason::NotJson(e.to_string()))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| BadRecordReason::NotJson(e.to_string()))?;
     from_value(&value)
 }
 
@@ -227,32 +196,15 @@ pub fn from_value(value: &Value) -> Result<ChatMessage, BadRecordReason> {
             .iter()
             .map(|v| v.as_str().map(str::to_owned))
             .collect::<Option<Vec<_>>>()
-            .ok_or(BadRecordReason::WrongType {
-                field: "recipient_ids",
-                expected: "an array of strings",
-            })?,
-        Some(_) => {
-            return Err(BadRecordReason::WrongType {
-                field: "recipient_ids",
-                expected: "an array of strings",
-            })
-        }
+            .ok_or(BadRecordReason::WrongType { field: "recipient_ids", expected: "an array of strings" })?,
+        Some(_) => return Err(BadRecordReason::WrongType { field: "recipient_ids", expected: "an array of strings" }),
     };
     let sender_age_band = match optional_str(obj, "sender_age_band")? {
         None => None,
         Some(s) => Some(AgeBand::parse(&s).ok_or(BadRecordReason::InvalidAgeBand(s))?),
     };
     let platform = optional_str(obj, "platform")?;
-    Ok(ChatMessage {
-        message_id,
-        conversation_id,
-        sender_id,
-        sent_at,
-        text,
-        recipient_ids,
-        sender_age_band,
-        platform,
-    })
+    Ok(ChatMessage { message_id, conversation_id, sender_id, sent_at, text, recipient_ids, sender_age_band, platform })
 }
 
 #[cfg(test)]
@@ -307,13 +259,7 @@ mod tests {
     #[test]
     fn oversized_records_are_rejected_before_parsing() {
         let err = decode(Some(GOOD.as_bytes()), 10).unwrap_err();
-        assert_eq!(
-            err,
-            BadRecordReason::TooLarge {
-                size: GOOD.len(),
-                limit: 10
-            }
-        );
+        assert_eq!(err, BadRecordReason::TooLarge { size: GOOD.len(), limit: 10 });
     }
 
     #[test]

@@ -93,14 +93,10 @@ impl LabelledConversation {
                     message_id: self.message_id(i),
                     conversation_id: self.conversation_id.clone(),
                     sender_id: m.sender_id.clone(),
-                    sent_at: parse_timestamp(&m.sent_at)
-                        .map_err(|e| format!("message {i}: sent_at: {e}"))?,
+                    sent_at: parse_timestamp(&m.sent_at).map_err(|e| format!("message {i}: sent_at: {e}"))?,
                     text: m.text.clone(),
                     recipient_ids: Vec::new(),
-                    sender_age_band: m
-                        .sender_age_band
-                        .as_deref()
-                        .and_then(crate::message::AgeBand::parse),
+                    sender_age_band: m.sender_age_band.as_deref().and_then(crate::message::AgeBand::parse),
                     platform: None,
                 })
             })
@@ -115,10 +111,7 @@ impl LabelledConversation {
         match (self.label, self.onset) {
             (Label::Grooming, None) => return Err("grooming conversation has no onset".into()),
             (Label::Grooming, Some(o)) if o >= self.messages.len() => {
-                return Err(format!(
-                    "onset {o} is past the last message ({})",
-                    self.messages.len() - 1
-                ))
+                return Err(format!("onset {o} is past the last message ({})", self.messages.len() - 1))
             }
             _ => {}
         }
@@ -153,11 +146,7 @@ impl fmt::Display for DatasetError {
 
 /// Reads a JSON Lines file of labelled conversations; blank lines are skipped.
 pub fn read_jsonl(path: &Path) -> Result<Vec<LabelledConversation>, DatasetError> {
-    let err = |line: Option<usize>, message: String| DatasetError {
-        path: path.to_owned(),
-        line,
-        message,
-    };
+    let err = |line: Option<usize>, message: String| DatasetError { path: path.to_owned(), line, message };
     let file = std::fs::File::open(path).map_err(|e| err(None, e.to_string()))?;
     let mut out = Vec::new();
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
@@ -165,20 +154,16 @@ pub fn read_jsonl(path: &Path) -> Result<Vec<LabelledConversation>, DatasetError
         if line.trim().is_empty() {
             continue;
         }
-        let conv: LabelledConversation = serde_json::from_str(&line)
-            .map_err(|e| err(Some(i + 1), format!("not a labelled conversation: {e}")))?;
-        conv.validate()
-            .map_err(|m| err(Some(i + 1), format!("{}: {m}", conv.conversation_id)))?;
+        let conv: LabelledConversation =
+            serde_json::from_str(&line).map_err(|e| err(Some(i + 1), format!("not a labelled conversation: {e}")))?;
+        conv.validate().map_err(|m| err(Some(i + 1), format!("{}: {m}", conv.conversation_id)))?;
         out.push(conv);
     }
     Ok(out)
 }
 
 /// Writes conversations as JSON Lines.
-pub fn write_jsonl<W: std::io::Write>(
-    mut w: W,
-    convs: &[LabelledConversation],
-) -> std::io::Result<()> {
+pub fn write_jsonl<W: std::io::Write>(mut w: W, convs: &[LabelledConversation]) -> std::io::Result<()> {
     for c in convs {
         serde_json::to_writer(&mut w, c)?;
         w.write_all(b"\n")?;

@@ -52,22 +52,14 @@ pub struct ExemplarBanks {
 
 /// Parses one bank file; `name` is only used in error messages.
 pub fn parse_bank(name: &str, text: &str) -> Result<(BankKind, Vec<String>), DetectorError> {
-    let bad = |message: String| DetectorError::Exemplars {
-        file: name.to_string(),
-        message,
-    };
+    let bad = |message: String| DetectorError::Exemplars { file: name.to_string(), message };
     let file: BankFile = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
     let kind = if file.bank == BENIGN_BANK {
         BankKind::Benign
     } else {
         BankKind::Stage(file.bank.parse::<Stage>().map_err(bad)?)
     };
-    let phrases: Vec<String> = file
-        .phrases
-        .iter()
-        .map(|p| p.trim().to_string())
-        .filter(|p| !p.is_empty())
-        .collect();
+    let phrases: Vec<String> = file.phrases.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
     if phrases.is_empty() {
         return Err(bad("the bank has no phrases".into()));
     }
@@ -77,10 +69,7 @@ pub fn parse_bank(name: &str, text: &str) -> Result<(BankKind, Vec<String>), Det
 impl ExemplarBanks {
     /// Reads every `*.toml` in `dir`.
     pub fn load_dir(dir: &Path) -> Result<ExemplarBanks, DetectorError> {
-        let io = |e: std::io::Error| DetectorError::Io {
-            path: dir.display().to_string(),
-            source: e,
-        };
+        let io = |e: std::io::Error| DetectorError::Io { path: dir.display().to_string(), source: e };
         let mut paths: Vec<_> = std::fs::read_dir(dir)
             .map_err(io)?
             .map(|e| e.map(|e| e.path()).map_err(io))
@@ -89,14 +78,9 @@ impl ExemplarBanks {
         paths.sort();
         let mut files = Vec::new();
         for p in paths {
-            let bytes = std::fs::read(&p).map_err(|e| DetectorError::Io {
-                path: p.display().to_string(),
-                source: e,
-            })?;
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let bytes =
+                std::fs::read(&p).map_err(|e| DetectorError::Io { path: p.display().to_string(), source: e })?;
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             files.push((name, bytes));
         }
         Self::from_files(files)
@@ -106,10 +90,8 @@ impl ExemplarBanks {
     pub fn from_files(files: Vec<(String, Vec<u8>)>) -> Result<ExemplarBanks, DetectorError> {
         let mut banks = ExemplarBanks::default();
         for (name, bytes) in &files {
-            let text = std::str::from_utf8(bytes).map_err(|_| DetectorError::Exemplars {
-                file: name.clone(),
-                message: "not UTF-8".into(),
-            })?;
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| DetectorError::Exemplars { file: name.clone(), message: "not UTF-8".into() })?;
             match parse_bank(name, text)? {
                 (BankKind::Benign, p) => banks.benign.extend(p),
                 (BankKind::Stage(s), p) => banks.stages[s.index()].extend(p),
@@ -134,28 +116,19 @@ impl ExemplarBanks {
     /// Encodes every phrase (normalised exactly like a chat message).
     pub fn encode(&self, encoder: &dyn Encoder) -> Result<EncodedBanks, DetectorError> {
         let enc = |phrases: &[String]| -> Result<Vec<Vec<f32>>, DetectorError> {
-            let norm: Vec<String> = phrases
-                .iter()
-                .map(|p| crate::normalize::normalize(p))
-                .collect();
+            let norm: Vec<String> = phrases.iter().map(|p| crate::normalize::normalize(p)).collect();
             encode_texts(encoder, &norm)
         };
         let mut stages: [Vec<Vec<f32>>; NUM_STAGES] = Default::default();
         for (i, p) in self.stages.iter().enumerate() {
             stages[i] = enc(p)?;
         }
-        Ok(EncodedBanks {
-            stages,
-            benign: enc(&self.benign)?,
-        })
+        Ok(EncodedBanks { stages, benign: enc(&self.benign)? })
     }
 }
 
 /// Encodes already-normalised texts in batches.
-pub fn encode_texts(
-    encoder: &dyn Encoder,
-    texts: &[String],
-) -> Result<Vec<Vec<f32>>, DetectorError> {
+pub fn encode_texts(encoder: &dyn Encoder, texts: &[String]) -> Result<Vec<Vec<f32>>, DetectorError> {
     let mut out = Vec::with_capacity(texts.len());
     for chunk in texts.chunks(32) {
         let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
@@ -198,11 +171,7 @@ impl EncodedBanks {
 
     /// [`EncodedBanks::signals`] with phrase `skip.1` of bank `skip.0` left out, so a phrase of
     /// the bank used as a training row does not find itself.
-    pub fn signals_without(
-        &self,
-        emb: &[f32],
-        skip: Option<(BankKind, usize)>,
-    ) -> [f32; NUM_SIGNALS] {
+    pub fn signals_without(&self, emb: &[f32], skip: Option<(BankKind, usize)>) -> [f32; NUM_SIGNALS] {
         let skip_in = |kind: BankKind| skip.filter(|(k, _)| *k == kind).map(|(_, i)| i);
         let benign = top_k_mean(emb, &self.benign, TOP_K, skip_in(BankKind::Benign));
         let mut out = [0.0; NUM_SIGNALS];
@@ -219,44 +188,25 @@ mod tests {
     use super::*;
 
     fn file(bank: &str, phrases: &str) -> (String, Vec<u8>) {
-        (
-            format!("{bank}.toml"),
-            format!("bank = \"{bank}\"\nphrases = [{phrases}]\n").into_bytes(),
-        )
+        (format!("{bank}.toml"), format!("bank = \"{bank}\"\nphrases = [{phrases}]\n").into_bytes())
     }
 
     fn all_banks() -> Vec<(String, Vec<u8>)> {
-        Stage::ALL
-            .iter()
-            .map(|s| file(s.as_str(), "\"x\""))
-            .chain([file("benign", "\"hi\", \"yo\"")])
-            .collect()
+        Stage::ALL.iter().map(|s| file(s.as_str(), "\"x\"")).chain([file("benign", "\"hi\", \"yo\"")]).collect()
     }
 
     #[test]
     fn parses_a_bank_and_trims_phrases() {
-        let (kind, p) = parse_bank(
-            "s.toml",
-            "bank = \"secrecy\"\nphrases = [\" keep it quiet \", \"\"]",
-        )
-        .unwrap();
+        let (kind, p) = parse_bank("s.toml", "bank = \"secrecy\"\nphrases = [\" keep it quiet \", \"\"]").unwrap();
         assert_eq!(kind, BankKind::Stage(Stage::Secrecy));
         assert_eq!(p, vec!["keep it quiet".to_string()]);
-        assert_eq!(
-            parse_bank("b.toml", "bank = \"benign\"\nphrases = [\"hi\"]")
-                .unwrap()
-                .0,
-            BankKind::Benign
-        );
+        assert_eq!(parse_bank("b.toml", "bank = \"benign\"\nphrases = [\"hi\"]").unwrap().0, BankKind::Benign);
     }
 
     #[test]
     fn bad_files_are_named_in_the_error() {
         let e = parse_bank("oops.toml", "bank = \"grooming\"\nphrases = [\"a\"]").unwrap_err();
-        assert!(
-            e.to_string().contains("oops.toml") && e.to_string().contains("grooming"),
-            "{e}"
-        );
+        assert!(e.to_string().contains("oops.toml") && e.to_string().contains("grooming"), "{e}");
         assert!(parse_bank("e.toml", "bank = \"secrecy\"\nphrases = []").is_err());
         assert!(parse_bank("u.toml", "bank = \"secrecy\"\nphrases = [\"a\"]\nextra = 1").is_err());
         assert!(parse_bank("t.toml", "not toml [").is_err());
@@ -267,10 +217,7 @@ mod tests {
         let mut files = all_banks();
         files.push(file("secrecy", "\"more\""));
         let banks = ExemplarBanks::from_files(files).unwrap();
-        assert_eq!(
-            banks.stages[Stage::Secrecy.index()],
-            vec!["x".to_string(), "more".to_string()]
-        );
+        assert_eq!(banks.stages[Stage::Secrecy.index()], vec!["x".to_string(), "more".to_string()]);
         assert_eq!(banks.benign.len(), 2);
         let mut files = all_banks();
         files.retain(|(n, _)| n != "meeting.toml");
@@ -281,13 +228,7 @@ mod tests {
     #[test]
     fn signals_are_stage_minus_benign_top_k() {
         let banks = EncodedBanks {
-            stages: std::array::from_fn(|i| {
-                vec![if i == 0 {
-                    vec![1.0, 0.0]
-                } else {
-                    vec![0.0, -1.0]
-                }]
-            }),
+            stages: std::array::from_fn(|i| vec![if i == 0 { vec![1.0, 0.0] } else { vec![0.0, -1.0] }]),
             benign: vec![vec![0.0, 1.0], vec![0.6, 0.8]],
         };
         let s = banks.signals(&[1.0, 0.0]);

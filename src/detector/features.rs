@@ -71,9 +71,7 @@ pub const CONV_FEATURE_NAMES: [&str; 42] = [
 pub const NUM_CONV_FEATURES: usize = CONV_FEATURE_NAMES.len();
 
 fn is_early(i: usize) -> bool {
-    i == Stage::AgeProbing.index()
-        || i == Stage::Flattery.index()
-        || i == Stage::TrustIsolation.index()
+    i == Stage::AgeProbing.index() || i == Stage::Flattery.index() || i == Stage::TrustIsolation.index()
 }
 
 /// Features of `sender` over `msgs` (oldest first). `use_age` off hides the platform's age bands,
@@ -149,25 +147,14 @@ pub fn sender_features(msgs: &[MsgView], sender: usize, use_age: bool) -> [f32; 
     push(flag(other_minor));
     push(flag(sender_adult));
     push(flag(sender_minor));
-    push(if own_n > 0 {
-        own_top_sum / own_n as f32
-    } else {
-        0.0
-    });
-    push(if own_n > 0 {
-        own_stage_msgs as f32 / own_n as f32
-    } else {
-        0.0
-    });
+    push(if own_n > 0 { own_top_sum / own_n as f32 } else { 0.0 });
+    push(if own_n > 0 { own_stage_msgs as f32 / own_n as f32 } else { 0.0 });
     debug_assert_eq!(k, NUM_CONV_FEATURES);
     f
 }
 
 fn median_gap_minutes(msgs: &[MsgView]) -> f32 {
-    let mut gaps: Vec<i64> = msgs
-        .windows(2)
-        .map(|w| (w[1].at - w[0].at).max(0))
-        .collect();
+    let mut gaps: Vec<i64> = msgs.windows(2).map(|w| (w[1].at - w[0].at).max(0)).collect();
     if gaps.is_empty() {
         return 0.0;
     }
@@ -184,12 +171,7 @@ mod tests {
         if let Some(s) = stage {
             stages[s.index()] = p;
         }
-        MsgView {
-            sender,
-            at: 60 * sender as i64,
-            age_band: None,
-            stages,
-        }
+        MsgView { sender, at: 60 * sender as i64, age_band: None, stages }
     }
 
     #[test]
@@ -198,10 +180,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), NUM_CONV_FEATURES);
-        assert_eq!(
-            CONV_FEATURE_NAMES[NUM_STAGES + Stage::Secrecy.index()],
-            "own_decayed_sum.secrecy"
-        );
+        assert_eq!(CONV_FEATURE_NAMES[NUM_STAGES + Stage::Secrecy.index()], "own_decayed_sum.secrecy");
     }
 
     #[test]

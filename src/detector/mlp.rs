@@ -29,12 +29,7 @@ impl Mlp {
     /// Logits for one input row.
     pub fn forward(&self, x: &[f32]) -> Vec<f32> {
         debug_assert_eq!(x.len(), self.input);
-        let xs: Vec<f32> = x
-            .iter()
-            .zip(&self.mean)
-            .zip(&self.inv_std)
-            .map(|((v, m), s)| (v - m) * s)
-            .collect();
+        let xs: Vec<f32> = x.iter().zip(&self.mean).zip(&self.inv_std).map(|((v, m), s)| (v - m) * s).collect();
         let h: Vec<f32> = (0..self.hidden)
             .map(|j| {
                 let row = &self.w1[j * self.input..(j + 1) * self.input];
@@ -56,15 +51,9 @@ impl Mlp {
         let data: BTreeMap<&str, (Vec<u8>, Vec<usize>)> = BTreeMap::from([
             ("norm.mean", (bytes(&self.mean), vec![self.input])),
             ("norm.inv_std", (bytes(&self.inv_std), vec![self.input])),
-            (
-                "l1.weight",
-                (bytes(&self.w1), vec![self.hidden, self.input]),
-            ),
+            ("l1.weight", (bytes(&self.w1), vec![self.hidden, self.input])),
             ("l1.bias", (bytes(&self.b1), vec![self.hidden])),
-            (
-                "l2.weight",
-                (bytes(&self.w2), vec![self.output, self.hidden]),
-            ),
+            ("l2.weight", (bytes(&self.w2), vec![self.output, self.hidden])),
             ("l2.bias", (bytes(&self.b2), vec![self.output])),
         ]);
         let views = data
@@ -81,53 +70,29 @@ impl Mlp {
 
     /// Reads a head written by [`Mlp::to_safetensors`], checking every shape.
     pub fn from_safetensors(bytes: &[u8], what: &str) -> Result<Mlp, DetectorError> {
-        let st = SafeTensors::deserialize(bytes)
-            .map_err(|e| DetectorError::Corrupt(format!("{what}: {e}")))?;
+        let st = SafeTensors::deserialize(bytes).map_err(|e| DetectorError::Corrupt(format!("{what}: {e}")))?;
         let get = |name: &str| -> Result<(Vec<usize>, Vec<f32>), DetectorError> {
-            let t = st
-                .tensor(name)
-                .map_err(|e| DetectorError::Corrupt(format!("{what}: tensor {name}: {e}")))?;
+            let t = st.tensor(name).map_err(|e| DetectorError::Corrupt(format!("{what}: tensor {name}: {e}")))?;
             if t.dtype() != Dtype::F32 {
-                return Err(DetectorError::Corrupt(format!(
-                    "{what}: tensor {name} is not f32"
-                )));
+                return Err(DetectorError::Corrupt(format!("{what}: tensor {name} is not f32")));
             }
-            let v = t
-                .data()
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
+            let v = t.data().chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
             Ok((t.shape().to_vec(), v))
         };
         let (s1, w1) = get("l1.weight")?;
         let (s2, w2) = get("l2.weight")?;
         if s1.len() != 2 || s2.len() != 2 || s2[1] != s1[0] {
-            return Err(DetectorError::Corrupt(format!(
-                "{what}: inconsistent layer shapes"
-            )));
+            return Err(DetectorError::Corrupt(format!("{what}: inconsistent layer shapes")));
         }
         let (hidden, input, output) = (s1[0], s1[1], s2[0]);
         let (_, b1) = get("l1.bias")?;
         let (_, b2) = get("l2.bias")?;
         let (_, mean) = get("norm.mean")?;
         let (_, inv_std) = get("norm.inv_std")?;
-        if b1.len() != hidden || b2.len() != output || mean.len() != input || inv_std.len() != input
-        {
-            return Err(DetectorError::Corrupt(format!(
-                "{what}: bias or normalisation has the wrong length"
-            )));
+        if b1.len() != hidden || b2.len() != output || mean.len() != input || inv_std.len() != input {
+            return Err(DetectorError::Corrupt(format!("{what}: bias or normalisation has the wrong length")));
         }
-        Ok(Mlp {
-            input,
-            hidden,
-            output,
-            mean,
-            inv_std,
-            w1,
-            b1,
-            w2,
-            b2,
-        })
+        Ok(Mlp { input, hidden, output, mean, inv_std, w1, b1, w2, b2 })
     }
 }
 
@@ -170,11 +135,7 @@ mod tests {
         let m = tiny();
         let bytes = m.to_safetensors().unwrap();
         assert_eq!(Mlp::from_safetensors(&bytes, "t").unwrap(), m);
-        assert_eq!(
-            m.to_safetensors().unwrap(),
-            bytes,
-            "serialisation must be deterministic"
-        );
+        assert_eq!(m.to_safetensors().unwrap(), bytes, "serialisation must be deterministic");
         assert!(Mlp::from_safetensors(b"garbage", "t").is_err());
     }
 

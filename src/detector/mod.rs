@@ -81,15 +81,10 @@ pub struct ConversationScore {
 #[derive(Debug, thiserror::Error)]
 pub enum DetectorError {
     #[error("I/O on {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
     #[error("exemplar bank {file}: {message}")]
     Exemplars { file: String, message: String },
-    #[error(
-        "no trained heads for encoder `{encoder_id}` in {dir} (run `jaga train` for this encoder)"
-    )]
+    #[error("no trained heads for encoder `{encoder_id}` in {dir} (run `jaga train` for this encoder)")]
     HeadsMissing { encoder_id: String, dir: String },
     #[error("heads were trained for encoder `{found}`, but the loaded encoder is `{expected}`")]
     EncoderMismatch { expected: String, found: String },
@@ -132,15 +127,7 @@ pub struct HeadsMeta {
 
 /// Directory-safe form of an encoder id (`multilingual-e5-small@q4` → `multilingual-e5-small_q4`).
 pub fn sanitise_id(id: &str) -> String {
-    id.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    id.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect()
 }
 
 /// Where the heads for `encoder_id` live under a models directory.
@@ -174,30 +161,22 @@ impl Detector {
         let read = |name: &str| -> Result<Vec<u8>, DetectorError> {
             let p = dir.join(name);
             std::fs::read(&p).map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => DetectorError::HeadsMissing {
-                    encoder_id: id.clone(),
-                    dir: dir.display().to_string(),
-                },
-                _ => DetectorError::Io {
-                    path: p.display().to_string(),
-                    source: e,
-                },
+                std::io::ErrorKind::NotFound => {
+                    DetectorError::HeadsMissing { encoder_id: id.clone(), dir: dir.display().to_string() }
+                }
+                _ => DetectorError::Io { path: p.display().to_string(), source: e },
             })
         };
         let meta_bytes = read("meta.json")?;
         let stage_bytes = read("stage_head.safetensors")?;
         let conv_bytes = read("conv_head.safetensors")?;
-        let meta: HeadsMeta = serde_json::from_slice(&meta_bytes)
-            .map_err(|e| DetectorError::Corrupt(format!("meta.json: {e}")))?;
+        let meta: HeadsMeta =
+            serde_json::from_slice(&meta_bytes).map_err(|e| DetectorError::Corrupt(format!("meta.json: {e}")))?;
         let banks = ExemplarBanks::load_dir(&models_dir.join("exemplars"))?;
         let mut hasher = Sha256::new();
-        for (name, bytes) in [
-            ("meta.json", &meta_bytes),
-            ("stage_head", &stage_bytes),
-            ("conv_head", &conv_bytes),
-        ]
-        .into_iter()
-        .chain(banks.files.iter().map(|(n, b)| (n.as_str(), b)))
+        for (name, bytes) in [("meta.json", &meta_bytes), ("stage_head", &stage_bytes), ("conv_head", &conv_bytes)]
+            .into_iter()
+            .chain(banks.files.iter().map(|(n, b)| (n.as_str(), b)))
         {
             hasher.update((name.len() as u64).to_le_bytes());
             hasher.update(name.as_bytes());
@@ -222,41 +201,25 @@ impl Detector {
     ) -> Result<Detector, DetectorError> {
         let info = encoder.info();
         if meta.encoder_id != info.id {
-            return Err(DetectorError::EncoderMismatch {
-                expected: info.id.clone(),
-                found: meta.encoder_id,
-            });
+            return Err(DetectorError::EncoderMismatch { expected: info.id.clone(), found: meta.encoder_id });
         }
         if meta.format != HEADS_FORMAT {
-            return Err(DetectorError::LayoutMismatch(format!(
-                "format {} (expected {HEADS_FORMAT})",
-                meta.format
-            )));
+            return Err(DetectorError::LayoutMismatch(format!("format {} (expected {HEADS_FORMAT})", meta.format)));
         }
         if meta.embedding_dim != info.dim || meta.stage_input != stage_input_layout(info.dim) {
             return Err(DetectorError::LayoutMismatch("stage head input".into()));
         }
         if meta.conv_features != CONV_FEATURE_NAMES {
-            return Err(DetectorError::LayoutMismatch(
-                "conversation features".into(),
-            ));
+            return Err(DetectorError::LayoutMismatch("conversation features".into()));
         }
         if stage_head.input != info.dim + NUM_SIGNALS || stage_head.output != NUM_STAGES {
             return Err(DetectorError::LayoutMismatch("stage head shape".into()));
         }
         if conv_head.input != NUM_CONV_FEATURES || conv_head.output != 1 {
-            return Err(DetectorError::LayoutMismatch(
-                "conversation head shape".into(),
-            ));
+            return Err(DetectorError::LayoutMismatch("conversation head shape".into()));
         }
         let version = format!("{DETECTOR_VERSION}+{}+{digest8}", info.id);
-        Ok(Detector {
-            version,
-            meta,
-            banks,
-            stage_head,
-            conv_head,
-        })
+        Ok(Detector { version, meta, banks, stage_head, conv_head })
     }
 
     pub fn version(&self) -> &str {
@@ -270,12 +233,7 @@ impl Detector {
 
     /// Per-message features for a batch of embeddings (one per normalised text).
     pub fn message_features(&self, embeddings: &[Vec<f32>]) -> Vec<MessageFeatures> {
-        embeddings
-            .iter()
-            .map(|e| MessageFeatures {
-                stages: stage_probs(&self.banks, &self.stage_head, e),
-            })
-            .collect()
+        embeddings.iter().map(|e| MessageFeatures { stages: stage_probs(&self.banks, &self.stage_head, e) }).collect()
     }
 
     /// Scores a conversation window; `None` when the window is empty.
@@ -285,28 +243,14 @@ impl Detector {
             .messages
             .iter()
             .map(|m| {
-                let sender = senders
-                    .iter()
-                    .position(|s| *s == m.sender_id)
-                    .unwrap_or_else(|| {
-                        senders.push(&m.sender_id);
-                        senders.len() - 1
-                    });
-                MsgView {
-                    sender,
-                    at: m.sent_at.timestamp(),
-                    age_band: m.age_band,
-                    stages: m.features.stages,
-                }
+                let sender = senders.iter().position(|s| *s == m.sender_id).unwrap_or_else(|| {
+                    senders.push(&m.sender_id);
+                    senders.len() - 1
+                });
+                MsgView { sender, at: m.sent_at.timestamp(), age_band: m.age_band, stages: m.features.stages }
             })
             .collect();
-        let (idx, risk) = best_sender(
-            &self.conv_head,
-            self.meta.platt_a,
-            self.meta.platt_b,
-            &views,
-            true,
-        )?;
+        let (idx, risk) = best_sender(&self.conv_head, self.meta.platt_a, self.meta.platt_b, &views, true)?;
         Some(explain(&views, idx, risk, senders[idx].to_string()))
     }
 }
@@ -326,13 +270,7 @@ fn stage_input(banks: &EncodedBanks, emb: &[f32]) -> Vec<f32> {
 }
 
 /// The highest-risk participant of a window and their calibrated risk; ties go to the earlier one.
-fn best_sender(
-    conv: &Mlp,
-    a: f32,
-    b: f32,
-    views: &[MsgView],
-    use_age: bool,
-) -> Option<(usize, f32)> {
+fn best_sender(conv: &Mlp, a: f32, b: f32, views: &[MsgView], use_age: bool) -> Option<(usize, f32)> {
     let n_senders = views.iter().map(|v| v.sender + 1).max()?;
     let mut best: Option<(usize, f32)> = None;
     for s in 0..n_senders {
@@ -349,31 +287,18 @@ fn best_sender(
 fn explain(views: &[MsgView], suspect: usize, risk: f32, suspect_id: String) -> ConversationScore {
     let mut stages = [0.0f32; NUM_STAGES];
     let mut evidence = Vec::new();
-    for (index, v) in views
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| v.sender == suspect)
-    {
+    for (index, v) in views.iter().enumerate().filter(|(_, v)| v.sender == suspect) {
         for (s, p) in stages.iter_mut().zip(&v.stages) {
             *s = s.max(*p);
         }
         let (stage, score) = MessageFeatures { stages: v.stages }.top_stage();
         if score >= EVIDENCE_MIN {
-            evidence.push(EvidenceRef {
-                index,
-                stage,
-                score,
-            });
+            evidence.push(EvidenceRef { index, stage, score });
         }
     }
     evidence.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.index.cmp(&y.index)));
     evidence.truncate(MAX_EVIDENCE);
-    ConversationScore {
-        suspect: suspect_id,
-        risk,
-        stages,
-        evidence,
-    }
+    ConversationScore { suspect: suspect_id, risk, stages, evidence }
 }
 
 #[cfg(test)]
@@ -390,13 +315,7 @@ pub(crate) mod test_encoder {
 
     impl WordHashEncoder {
         pub fn new(id: &str) -> Self {
-            WordHashEncoder {
-                info: EncoderInfo {
-                    id: id.into(),
-                    dim: 32,
-                },
-                texts: Mutex::new(Vec::new()),
-            }
+            WordHashEncoder { info: EncoderInfo { id: id.into(), dim: 32 }, texts: Mutex::new(Vec::new()) }
         }
     }
 
@@ -406,25 +325,14 @@ pub(crate) mod test_encoder {
         }
         fn tokenize(&self, texts: &[&str]) -> Result<TokenBatch, ModelError> {
             // Keep the texts aside; ids are indices into them.
-            let mut store = self
-                .texts
-                .lock()
-                .map_err(|_| ModelError::Tokenizer("poisoned".into()))?;
+            let mut store = self.texts.lock().map_err(|_| ModelError::Tokenizer("poisoned".into()))?;
             let start = store.len() as u32;
             store.extend(texts.iter().map(|t| t.to_string()));
             let ids: Vec<u32> = (0..texts.len() as u32).map(|i| start + i).collect();
-            Ok(TokenBatch {
-                mask: vec![1; ids.len()],
-                ids,
-                batch: texts.len(),
-                seq_len: 1,
-            })
+            Ok(TokenBatch { mask: vec![1; ids.len()], ids, batch: texts.len(), seq_len: 1 })
         }
         fn embed(&self, batch: &TokenBatch) -> Result<Vec<Vec<f32>>, ModelError> {
-            let store = self
-                .texts
-                .lock()
-                .map_err(|_| ModelError::Inference("poisoned".into()))?;
+            let store = self.texts.lock().map_err(|_| ModelError::Inference("poisoned".into()))?;
             Ok(batch
                 .ids
                 .iter()

@@ -24,9 +24,7 @@ fn repo() -> PathBuf {
 
 /// Where training caches embeddings (next to the build, never committed).
 fn cache_dir() -> PathBuf {
-    std::env::var_os("JAGA_EMBED_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target/jaga-embed-cache"))
+    std::env::var_os("JAGA_EMBED_CACHE").map(PathBuf::from).unwrap_or_else(|| repo().join("target/jaga-embed-cache"))
 }
 
 /// The real encoder, or the reason it is unavailable.
@@ -48,14 +46,7 @@ fn devset(models: &Path, enc: &dyn Encoder) {
             continue;
         }
         let convs = read_jsonl(&p).unwrap();
-        let r = evaluate(
-            &det,
-            enc,
-            &convs,
-            DEFAULT_ALERT_THRESHOLD,
-            Some(&cache_dir()),
-        )
-        .unwrap();
+        let r = evaluate(&det, enc, &convs, DEFAULT_ALERT_THRESHOLD, Some(&cache_dir())).unwrap();
         println!("{name}: {}", serde_json::to_string_pretty(&r).unwrap());
     }
 }
@@ -70,18 +61,10 @@ fn train_shipped_heads() {
         .map(PathBuf::from)
         .collect();
     let convs = read_all(&files);
-    let out = std::env::var_os("JAGA_MODELS_OUT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("models"));
+    let out = std::env::var_os("JAGA_MODELS_OUT").map(PathBuf::from).unwrap_or_else(|| repo().join("models"));
     let opts = TrainOptions {
-        seed: std::env::var("JAGA_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(7),
-        epochs: std::env::var("JAGA_EPOCHS")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(30),
+        seed: std::env::var("JAGA_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(7),
+        epochs: std::env::var("JAGA_EPOCHS").ok().and_then(|s| s.parse().ok()).unwrap_or(30),
         holdout_families: std::env::var("JAGA_HOLDOUT")
             .map(|s| s.split(',').map(str::to_string).collect())
             .unwrap_or_default(),
@@ -99,9 +82,7 @@ fn train_shipped_heads() {
 #[ignore = "scores the human-written devset with the shipped heads (measurement only)"]
 fn score_devset() {
     let enc = real_encoder().unwrap();
-    let models = std::env::var_os("JAGA_MODELS_OUT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("models"));
+    let models = std::env::var_os("JAGA_MODELS_OUT").map(PathBuf::from).unwrap_or_else(|| repo().join("models"));
     devset(&models, enc.as_ref());
 }
 

@@ -16,8 +16,8 @@ use super::exemplars::{encode_texts, BankKind, ExemplarBanks, NUM_SIGNALS};
 use super::features::{sender_features, MsgView, CONV_FEATURE_NAMES, NUM_CONV_FEATURES};
 use super::mlp::{sigmoid, Mlp};
 use super::{
-    best_sender, heads_dir, sanitise_id, stage_input, stage_input_layout, stage_probs, Detector,
-    DetectorError, HeadsMeta, MessageFeatures, HEADS_FORMAT,
+    best_sender, heads_dir, sanitise_id, stage_input, stage_input_layout, stage_probs, Detector, DetectorError,
+    HeadsMeta, MessageFeatures, HEADS_FORMAT,
 };
 use crate::dataset::LabelledConversation;
 use crate::event::{Stage, NUM_STAGES};
@@ -128,15 +128,8 @@ pub fn train(
 
     // 1. Encode every distinct normalised text once (messages and exemplars share the cache).
     let banks = ExemplarBanks::load_dir(&opts.exemplars_dir)?;
-    let norm: Vec<Vec<String>> = convs
-        .iter()
-        .map(|c| {
-            c.messages
-                .iter()
-                .map(|m| crate::normalize::normalize(&m.text))
-                .collect()
-        })
-        .collect();
+    let norm: Vec<Vec<String>> =
+        convs.iter().map(|c| c.messages.iter().map(|m| crate::normalize::normalize(&m.text)).collect()).collect();
     let mut cache = EmbeddingCache::open(opts.cache_dir.as_deref(), &info.id, info.dim)?;
     let distinct: BTreeSet<&String> = norm.iter().flatten().collect();
     let distinct: Vec<String> = distinct.into_iter().cloned().collect();
@@ -151,9 +144,7 @@ pub fn train(
     for texts in &norm {
         let mut rows = Vec::with_capacity(texts.len() * sdim);
         for t in texts {
-            let emb = cache
-                .get(t)
-                .ok_or_else(|| DetectorError::Training("embedding missing".into()))?;
+            let emb = cache.get(t).ok_or_else(|| DetectorError::Training("embedding missing".into()))?;
             rows.extend(stage_input(&encoded_banks, emb));
         }
         msg_x.push(rows);
@@ -165,33 +156,20 @@ pub fn train(
     for s in Stage::ALL {
         for (i, emb) in encoded_banks.stages[s.index()].iter().enumerate() {
             bank_rows.x.extend_from_slice(emb);
-            bank_rows
-                .x
-                .extend(encoded_banks.signals_without(emb, Some((BankKind::Stage(s), i))));
-            bank_rows.y.extend(
-                Stage::ALL
-                    .iter()
-                    .map(|t| if *t == s { 1.0f32 } else { 0.0 }),
-            );
+            bank_rows.x.extend(encoded_banks.signals_without(emb, Some((BankKind::Stage(s), i))));
+            bank_rows.y.extend(Stage::ALL.iter().map(|t| if *t == s { 1.0f32 } else { 0.0 }));
         }
     }
     for (i, emb) in encoded_banks.benign.iter().enumerate() {
         bank_rows.x.extend_from_slice(emb);
-        bank_rows
-            .x
-            .extend(encoded_banks.signals_without(emb, Some((BankKind::Benign, i))));
+        bank_rows.x.extend(encoded_banks.signals_without(emb, Some((BankKind::Benign, i))));
         bank_rows.y.extend([0.0f32; NUM_STAGES]);
     }
 
     // 3. Split by family.
     let families: Vec<String> = convs.iter().map(family_of).collect();
     let holdout: BTreeSet<String> = if opts.holdout_families.is_empty() {
-        let mut fams: Vec<String> = families
-            .iter()
-            .cloned()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let mut fams: Vec<String> = families.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
         fams.shuffle(&mut rng);
         let n = (fams.len() / 4).max(1).min(fams.len().saturating_sub(1));
         fams.into_iter().take(n).collect()
@@ -202,9 +180,7 @@ pub fn train(
     let train_idx: Vec<usize> = (0..convs.len()).filter(|&i| !is_holdout[i]).collect();
     let hold_idx: Vec<usize> = (0..convs.len()).filter(|&i| is_holdout[i]).collect();
     if train_idx.is_empty() {
-        return Err(DetectorError::Training(
-            "every conversation is in a held-out family".into(),
-        ));
+        return Err(DetectorError::Training("every conversation is in a held-out family".into()));
     }
 
     // 4. Stage head: cross-fitted for the conversation head's inputs, then on all training data.
@@ -236,16 +212,8 @@ pub fn train(
     let fold_of = |i: usize| fam_fold.get(families[i].as_str()).copied().unwrap_or(0);
     let mut feats: Vec<Vec<[f32; NUM_STAGES]>> = vec![Vec::new(); convs.len()];
     for fold in 0..2 {
-        let fit: Vec<usize> = train_idx
-            .iter()
-            .copied()
-            .filter(|&i| fold_of(i) != fold)
-            .collect();
-        let apply: Vec<usize> = train_idx
-            .iter()
-            .copied()
-            .filter(|&i| fold_of(i) == fold)
-            .collect();
+        let fit: Vec<usize> = train_idx.iter().copied().filter(|&i| fold_of(i) != fold).collect();
+        let apply: Vec<usize> = train_idx.iter().copied().filter(|&i| fold_of(i) == fold).collect();
         if apply.is_empty() {
             continue;
         }
@@ -256,9 +224,7 @@ pub fn train(
             feats[i] = predict_stages(&head, &msg_x[i], sdim);
         }
     }
-    let stage_head = fit_stage_head(
-        convs, &msg_x, &train_idx, &bank_rows, sdim, &stage_cfg, &mut rng,
-    )?;
+    let stage_head = fit_stage_head(convs, &msg_x, &train_idx, &bank_rows, sdim, &stage_cfg, &mut rng)?;
     for &i in &hold_idx {
         feats[i] = predict_stages(&stage_head, &msg_x[i], sdim);
     }
@@ -274,16 +240,8 @@ pub fn train(
     }
     let pos = cy.iter().filter(|&&y| y > 0.5).count().max(1) as f32;
     let neg = (cy.len() as f32 - pos).max(1.0);
-    let cw: Vec<f32> = cy
-        .iter()
-        .map(|&y| {
-            if y > 0.5 {
-                0.5 * cy.len() as f32 / pos
-            } else {
-                0.5 * cy.len() as f32 / neg
-            }
-        })
-        .collect();
+    let cw: Vec<f32> =
+        cy.iter().map(|&y| if y > 0.5 { 0.5 * cy.len() as f32 / pos } else { 0.5 * cy.len() as f32 / neg }).collect();
     let conv_cfg = MlpTrain {
         hidden: 32,
         epochs: opts.epochs,
@@ -309,11 +267,7 @@ pub fn train(
         max = zs.iter().copied().fold(f32::MIN, f32::max),
         "held-out logits"
     );
-    let (platt_a, platt_b) = if zs.is_empty() {
-        (1.0, 0.0)
-    } else {
-        fit_platt(&zs, &ys)
-    };
+    let (platt_a, platt_b) = if zs.is_empty() { (1.0, 0.0) } else { fit_platt(&zs, &ys) };
 
     // 7. Held-out metrics through the same scoring as the live detector.
     let mut per_conv = Vec::new();
@@ -338,20 +292,12 @@ pub fn train(
         data_hash: data_hash(convs)?,
         train_conversations: train_idx.len(),
         holdout_families: holdout.iter().cloned().collect(),
-        metrics: serde_json::to_value(&holdout_report)
-            .map_err(|e| DetectorError::Training(e.to_string()))?,
+        metrics: serde_json::to_value(&holdout_report).map_err(|e| DetectorError::Training(e.to_string()))?,
     };
     let dir = heads_dir(&opts.out_dir, &info.id);
-    write_file(
-        &dir.join("stage_head.safetensors"),
-        &stage_head.to_safetensors()?,
-    )?;
-    write_file(
-        &dir.join("conv_head.safetensors"),
-        &conv_head.to_safetensors()?,
-    )?;
-    let meta_json =
-        serde_json::to_vec_pretty(&meta).map_err(|e| DetectorError::Training(e.to_string()))?;
+    write_file(&dir.join("stage_head.safetensors"), &stage_head.to_safetensors()?)?;
+    write_file(&dir.join("conv_head.safetensors"), &conv_head.to_safetensors()?)?;
+    let meta_json = serde_json::to_vec_pretty(&meta).map_err(|e| DetectorError::Training(e.to_string()))?;
     write_file(&dir.join("meta.json"), &meta_json)?;
     let out_ex = opts.out_dir.join("exemplars");
     if !same_dir(&out_ex, &opts.exemplars_dir) {
@@ -387,41 +333,20 @@ pub fn evaluate(
 ) -> Result<EvalReport, DetectorError> {
     let info = encoder.info();
     let mut cache = EmbeddingCache::open(cache_dir, &info.id, info.dim)?;
-    let norm: Vec<Vec<String>> = convs
-        .iter()
-        .map(|c| {
-            c.messages
-                .iter()
-                .map(|m| crate::normalize::normalize(&m.text))
-                .collect()
-        })
-        .collect();
-    let distinct: Vec<String> = norm
-        .iter()
-        .flatten()
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let norm: Vec<Vec<String>> =
+        convs.iter().map(|c| c.messages.iter().map(|m| crate::normalize::normalize(&m.text)).collect()).collect();
+    let distinct: Vec<String> = norm.iter().flatten().cloned().collect::<BTreeSet<_>>().into_iter().collect();
     cache.ensure(encoder, &distinct)?;
     let mut per_conv = Vec::new();
     for (c, texts) in convs.iter().zip(&norm) {
         let feats: Vec<[f32; NUM_STAGES]> = texts
             .iter()
             .map(|t| {
-                let emb = cache
-                    .get(t)
-                    .ok_or_else(|| DetectorError::Training("embedding missing".into()))?;
+                let emb = cache.get(t).ok_or_else(|| DetectorError::Training("embedding missing".into()))?;
                 Ok(stage_probs(&det.banks, &det.stage_head, emb))
             })
             .collect::<Result<_, DetectorError>>()?;
-        let risks = prefix_risks(
-            &det.conv_head,
-            det.meta.platt_a,
-            det.meta.platt_b,
-            c,
-            &feats,
-        );
+        let risks = prefix_risks(&det.conv_head, det.meta.platt_a, det.meta.platt_b, c, &feats);
         per_conv.push((c, risks));
     }
     Ok(metrics(&per_conv, threshold))
@@ -433,18 +358,12 @@ pub fn conversation_features(
     encoder: &dyn Encoder,
     conv: &LabelledConversation,
 ) -> Result<Vec<MessageFeatures>, DetectorError> {
-    let texts: Vec<String> = conv
-        .messages
-        .iter()
-        .map(|m| crate::normalize::normalize(&m.text))
-        .collect();
+    let texts: Vec<String> = conv.messages.iter().map(|m| crate::normalize::normalize(&m.text)).collect();
     Ok(det.message_features(&encode_texts(encoder, &texts)?))
 }
 
 fn family_of(c: &LabelledConversation) -> String {
-    c.family
-        .clone()
-        .unwrap_or_else(|| format!("bucket-{}", fold_hash(&c.conversation_id) % 8))
+    c.family.clone().unwrap_or_else(|| format!("bucket-{}", fold_hash(&c.conversation_id) % 8))
 }
 
 fn fold_hash(s: &str) -> usize {
@@ -458,18 +377,13 @@ fn views_of(conv: &LabelledConversation, feats: &[[f32; NUM_STAGES]]) -> Vec<Msg
         .iter()
         .zip(feats)
         .map(|(m, f)| {
-            let sender = senders
-                .iter()
-                .position(|s| *s == m.sender_id)
-                .unwrap_or_else(|| {
-                    senders.push(&m.sender_id);
-                    senders.len() - 1
-                });
+            let sender = senders.iter().position(|s| *s == m.sender_id).unwrap_or_else(|| {
+                senders.push(&m.sender_id);
+                senders.len() - 1
+            });
             MsgView {
                 sender,
-                at: parse_timestamp(&m.sent_at)
-                    .map(|t| t.timestamp())
-                    .unwrap_or(0),
+                at: parse_timestamp(&m.sent_at).map(|t| t.timestamp()).unwrap_or(0),
                 age_band: m.sender_age_band.as_deref().and_then(AgeBand::parse),
                 stages: *f,
             }
@@ -486,10 +400,7 @@ fn prefix_rows(
 ) -> Vec<([f32; NUM_CONV_FEATURES], f32)> {
     let views = views_of(conv, feats);
     let use_age = rng.is_none_or(|r| r.random_bool(0.5));
-    let suspect = conv
-        .suspect
-        .as_deref()
-        .and_then(|s| conv.messages.iter().find(|m| m.sender_id == s));
+    let suspect = conv.suspect.as_deref().and_then(|s| conv.messages.iter().find(|m| m.sender_id == s));
     let suspect_idx = suspect.and_then(|m| {
         let mut seen: Vec<&str> = Vec::new();
         for v in &conv.messages {
@@ -505,11 +416,7 @@ fn prefix_rows(
         let n_senders = prefix.iter().map(|v| v.sender + 1).max().unwrap_or(0);
         let reached = conv.is_grooming() && conv.onset.is_some_and(|o| end >= o);
         for s in 0..n_senders {
-            let target = if reached && Some(s) == suspect_idx {
-                1.0
-            } else {
-                0.0
-            };
+            let target = if reached && Some(s) == suspect_idx { 1.0 } else { 0.0 };
             out.push((sender_features(prefix, s, use_age), target));
         }
     }
@@ -517,17 +424,9 @@ fn prefix_rows(
 }
 
 /// Calibrated risk (max over senders) after each message.
-fn prefix_risks(
-    conv_head: &Mlp,
-    a: f32,
-    b: f32,
-    conv: &LabelledConversation,
-    feats: &[[f32; NUM_STAGES]],
-) -> Vec<f32> {
+fn prefix_risks(conv_head: &Mlp, a: f32, b: f32, conv: &LabelledConversation, feats: &[[f32; NUM_STAGES]]) -> Vec<f32> {
     let views = views_of(conv, feats);
-    (0..views.len())
-        .map(|end| best_sender(conv_head, a, b, &views[..=end], true).map_or(0.0, |(_, r)| r))
-        .collect()
+    (0..views.len()).map(|end| best_sender(conv_head, a, b, &views[..=end], true).map_or(0.0, |(_, r)| r)).collect()
 }
 
 fn stage_precision_recall(
@@ -558,10 +457,7 @@ fn stage_precision_recall(
         .iter()
         .map(|s| {
             let (tp, fp, fn_) = counts[s.index()];
-            (
-                s.as_str().to_string(),
-                (ratio(tp, tp + fp), ratio(tp, tp + fn_)),
-            )
+            (s.as_str().to_string(), (ratio(tp, tp + fp), ratio(tp, tp + fn_)))
         })
         .collect()
 }
@@ -578,27 +474,16 @@ fn ratio(a: usize, b: usize) -> f64 {
 fn metrics(per_conv: &[(&LabelledConversation, Vec<f32>)], threshold: f32) -> EvalReport {
     let mut by_language = BTreeMap::new();
     for lang in crate::dataset::Language::ALL {
-        let sub: Vec<_> = per_conv
-            .iter()
-            .filter(|(c, _)| c.language == lang)
-            .cloned()
-            .collect();
+        let sub: Vec<_> = per_conv.iter().filter(|(c, _)| c.language == lang).cloned().collect();
         if !sub.is_empty() {
             by_language.insert(lang.as_str().to_string(), metrics_of(&sub, threshold));
         }
     }
-    EvalReport {
-        threshold,
-        overall: metrics_of(per_conv, threshold),
-        by_language,
-    }
+    EvalReport { threshold, overall: metrics_of(per_conv, threshold), by_language }
 }
 
 fn metrics_of(per_conv: &[(&LabelledConversation, Vec<f32>)], threshold: f32) -> EvalMetrics {
-    let mut m = EvalMetrics {
-        conversations: per_conv.len(),
-        ..Default::default()
-    };
+    let mut m = EvalMetrics { conversations: per_conv.len(), ..Default::default() };
     let mut latencies = Vec::new();
     let mut scored = Vec::new();
     let mut hn_alerts = 0;
@@ -624,11 +509,7 @@ fn metrics_of(per_conv: &[(&LabelledConversation, Vec<f32>)], threshold: f32) ->
     m.precision = ratio(m.true_alerts, m.true_alerts + m.false_alerts);
     m.recall = ratio(m.true_alerts, m.grooming);
     let (p, r) = (m.precision, m.recall);
-    m.f0_5 = if p + r > 0.0 {
-        1.25 * p * r / (0.25 * p + r)
-    } else {
-        0.0
-    };
+    m.f0_5 = if p + r > 0.0 { 1.25 * p * r / (0.25 * p + r) } else { 0.0 };
     m.hard_negative_false_alert_rate = ratio(hn_alerts, m.hard_negatives);
     latencies.sort_by(f64::total_cmp);
     m.median_latency_messages = (!latencies.is_empty()).then(|| latencies[latencies.len() / 2]);
@@ -724,10 +605,7 @@ fn data_hash(convs: &[LabelledConversation]) -> Result<String, DetectorError> {
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), DetectorError> {
-    let io = |e: std::io::Error| DetectorError::Io {
-        path: path.display().to_string(),
-        source: e,
-    };
+    let io = |e: std::io::Error| DetectorError::Io { path: path.display().to_string(), source: e };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
@@ -784,17 +662,11 @@ fn fit_stage_head(
         };
         x.extend_from_slice(&msg_x[i]);
         for l in labels {
-            y.extend(
-                Stage::ALL
-                    .iter()
-                    .map(|s| if l.contains(s) { 1.0f32 } else { 0.0 }),
-            );
+            y.extend(Stage::ALL.iter().map(|s| if l.contains(s) { 1.0f32 } else { 0.0 }));
         }
     }
     if y.is_empty() {
-        return Err(DetectorError::Training(
-            "no conversation carries per-message stage labels".into(),
-        ));
+        return Err(DetectorError::Training("no conversation carries per-message stage labels".into()));
     }
     let mut w = vec![1.0f32; y.len() / NUM_STAGES];
     x.extend_from_slice(&extra.x);
@@ -824,9 +696,7 @@ fn fit_mlp(
 ) -> Result<Mlp, DetectorError> {
     let n = x.len() / d;
     if n == 0 || y.len() != n * o || row_w.len() != n {
-        return Err(DetectorError::Training(
-            "training rows are empty or inconsistent".into(),
-        ));
+        return Err(DetectorError::Training("training rows are empty or inconsistent".into()));
     }
     // Standardise columns; the same transform is stored with the head.
     let mut mean = vec![0.0f64; d];
@@ -846,14 +716,8 @@ fn fit_mlp(
             (1.0 / var.sqrt().max(STD_FLOOR)) as f32
         })
         .collect();
-    let xs: Vec<f32> = x
-        .chunks_exact(d)
-        .flat_map(|r| {
-            r.iter()
-                .enumerate()
-                .map(|(j, v)| (v - mean[j]) * inv_std[j])
-        })
-        .collect();
+    let xs: Vec<f32> =
+        x.chunks_exact(d).flat_map(|r| r.iter().enumerate().map(|(j, v)| (v - mean[j]) * inv_std[j])).collect();
 
     let dev = Device::Cpu;
     let h = cfg.hidden;
@@ -865,11 +729,7 @@ fn fit_mlp(
     let b1 = Var::from_tensor(&Tensor::from_vec(uniform(h, d), h, &dev)?)?;
     let w2 = Var::from_tensor(&Tensor::from_vec(uniform(o * h, h), (o, h), &dev)?)?;
     let b2 = Var::from_tensor(&Tensor::from_vec(vec![0.0f32; o], o, &dev)?)?;
-    let params = ParamsAdamW {
-        lr: cfg.lr,
-        weight_decay: cfg.weight_decay,
-        ..Default::default()
-    };
+    let params = ParamsAdamW { lr: cfg.lr, weight_decay: cfg.weight_decay, ..Default::default() };
     let mut opt = AdamW::new(vec![w1.clone(), b1.clone(), w2.clone(), b2.clone()], params)?;
     let mut order: Vec<usize> = (0..n).collect();
     for _epoch in 0..cfg.epochs {
@@ -890,38 +750,22 @@ fn fit_mlp(
             }
             let keep_h = 1.0 - cfg.hid_dropout;
             let hmask: Vec<f32> = (0..bs * h)
-                .map(|_| {
-                    if cfg.hid_dropout == 0.0 || rng.random_bool(keep_h) {
-                        1.0 / keep_h as f32
-                    } else {
-                        0.0
-                    }
-                })
+                .map(|_| if cfg.hid_dropout == 0.0 || rng.random_bool(keep_h) { 1.0 / keep_h as f32 } else { 0.0 })
                 .collect();
             let bx = Tensor::from_vec(bx, (bs, d), &dev)?;
             let by = Tensor::from_vec(by, (bs, o), &dev)?;
             let bw = Tensor::from_vec(bw, (bs, o), &dev)?;
             let hmask = Tensor::from_vec(hmask, (bs, h), &dev)?;
-            let hid = bx
-                .matmul(&w1.as_tensor().t()?)?
-                .broadcast_add(b1.as_tensor())?
-                .relu()?
-                .mul(&hmask)?;
-            let z = hid
-                .matmul(&w2.as_tensor().t()?)?
-                .broadcast_add(b2.as_tensor())?;
+            let hid = bx.matmul(&w1.as_tensor().t()?)?.broadcast_add(b1.as_tensor())?.relu()?.mul(&hmask)?;
+            let z = hid.matmul(&w2.as_tensor().t()?)?.broadcast_add(b2.as_tensor())?;
             // Stable BCE with logits: max(z, 0) - z*y + log(1 + exp(-|z|)).
-            let loss =
-                ((z.relu()? - z.mul(&by)?)? + z.abs()?.neg()?.exp()?.affine(1.0, 1.0)?.log()?)?;
+            let loss = ((z.relu()? - z.mul(&by)?)? + z.abs()?.neg()?.exp()?.affine(1.0, 1.0)?.log()?)?;
             let loss = (loss.mul(&bw)?.sum_all()? / bw.sum_all()?.to_scalar::<f32>()? as f64)?;
             opt.backward_step(&loss)?;
         }
     }
     let flat = |v: &Var| -> Result<Vec<f32>, DetectorError> {
-        Ok(v.as_tensor()
-            .to_dtype(DType::F32)?
-            .flatten_all()?
-            .to_vec1()?)
+        Ok(v.as_tensor().to_dtype(DType::F32)?.flatten_all()?.to_vec1()?)
     };
     Ok(Mlp {
         input: d,
@@ -948,8 +792,7 @@ struct EmbeddingCache {
 
 impl EmbeddingCache {
     fn open(dir: Option<&Path>, encoder_id: &str, dim: usize) -> Result<Self, DetectorError> {
-        let path =
-            dir.map(|d| d.join(format!("embeddings-{}-d{dim}.bin", sanitise_id(encoder_id))));
+        let path = dir.map(|d| d.join(format!("embeddings-{}-d{dim}.bin", sanitise_id(encoder_id))));
         let mut map = HashMap::new();
         if let Some(p) = &path {
             match std::fs::read(p) {
@@ -958,20 +801,13 @@ impl EmbeddingCache {
                     for rec in bytes.chunks_exact(32 + 4 * dim) {
                         let mut key = [0u8; 32];
                         key.copy_from_slice(&rec[..32]);
-                        let v = rec[32..]
-                            .chunks_exact(4)
-                            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                            .collect();
+                        let v =
+                            rec[32..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
                         map.insert(key, v);
                     }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(DetectorError::Io {
-                        path: p.display().to_string(),
-                        source: e,
-                    })
-                }
+                Err(e) => return Err(DetectorError::Io { path: p.display().to_string(), source: e }),
             }
         }
         Ok(EmbeddingCache { path, dim, map })
@@ -987,30 +823,22 @@ impl EmbeddingCache {
 
     /// Encodes the texts not cached yet (shortest first, so batches pad little).
     fn ensure(&mut self, encoder: &dyn Encoder, texts: &[String]) -> Result<(), DetectorError> {
-        let mut todo: Vec<&String> = texts
-            .iter()
-            .filter(|t| !self.map.contains_key(&Self::key(t)))
-            .collect();
+        let mut todo: Vec<&String> = texts.iter().filter(|t| !self.map.contains_key(&Self::key(t))).collect();
         todo.sort_by_key(|t| (t.len(), t.as_str()));
         todo.dedup();
         let total = todo.len();
         let mut file = match &self.path {
             Some(p) if total > 0 => {
                 if let Some(parent) = p.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| DetectorError::Io {
-                        path: parent.display().to_string(),
-                        source: e,
-                    })?;
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| DetectorError::Io { path: parent.display().to_string(), source: e })?;
                 }
                 Some(
                     std::fs::OpenOptions::new()
                         .create(true)
                         .append(true)
                         .open(p)
-                        .map_err(|e| DetectorError::Io {
-                            path: p.display().to_string(),
-                            source: e,
-                        })?,
+                        .map_err(|e| DetectorError::Io { path: p.display().to_string(), source: e })?,
                 )
             }
             _ => None,
@@ -1022,9 +850,7 @@ impl EmbeddingCache {
             let mut buf = Vec::new();
             for (t, e) in chunk.iter().zip(embs) {
                 if e.len() != self.dim {
-                    return Err(DetectorError::Training(
-                        "encoder returned the wrong width".into(),
-                    ));
+                    return Err(DetectorError::Training("encoder returned the wrong width".into()));
                 }
                 let k = Self::key(t);
                 buf.extend_from_slice(&k);
@@ -1032,18 +858,10 @@ impl EmbeddingCache {
                 self.map.insert(k, e);
             }
             if let (Some(f), Some(p)) = (file.as_mut(), &self.path) {
-                f.write_all(&buf).map_err(|e| DetectorError::Io {
-                    path: p.display().to_string(),
-                    source: e,
-                })?;
+                f.write_all(&buf).map_err(|e| DetectorError::Io { path: p.display().to_string(), source: e })?;
             }
             if bi % 20 == 19 {
-                tracing::info!(
-                    done = (bi + 1) * 32,
-                    total,
-                    secs = started.elapsed().as_secs(),
-                    "encoding texts"
-                );
+                tracing::info!(done = (bi + 1) * 32, total, secs = started.elapsed().as_secs(), "encoding texts");
             }
         }
         Ok(())
@@ -1066,11 +884,7 @@ mod tests {
         LabelledConversation {
             conversation_id: id.into(),
             language: Language::En,
-            label: if suspect.is_some() {
-                Label::Grooming
-            } else {
-                Label::Benign
-            },
+            label: if suspect.is_some() { Label::Grooming } else { Label::Benign },
             onset: suspect.map(|s| s.1),
             suspect: suspect.map(|s| s.0.to_string()),
             stages: Vec::new(),
@@ -1143,11 +957,8 @@ mod tests {
             _ => "\"some unrelated words here\"",
         };
         for s in Stage::ALL {
-            std::fs::write(
-                ex.join(format!("{s}.toml")),
-                format!("bank = \"{s}\"\nphrases = [{}]\n", phrases(s)),
-            )
-            .unwrap();
+            std::fs::write(ex.join(format!("{s}.toml")), format!("bank = \"{s}\"\nphrases = [{}]\n", phrases(s)))
+                .unwrap();
         }
         std::fs::write(
             ex.join("benign.toml"),
@@ -1172,10 +983,7 @@ mod tests {
     }
 
     fn window(det: &Detector, enc: &WordHashEncoder, lines: &[(&str, &str)]) -> ConversationWindow {
-        let texts: Vec<String> = lines
-            .iter()
-            .map(|l| crate::normalize::normalize(l.1))
-            .collect();
+        let texts: Vec<String> = lines.iter().map(|l| crate::normalize::normalize(l.1)).collect();
         let feats = det.message_features(&encode_texts(enc, &texts).unwrap());
         let t0 = parse_timestamp("2026-03-01T10:00:00Z").unwrap();
         let messages = lines
@@ -1230,24 +1038,11 @@ mod tests {
                 ("b", "almost the math part is hard"),
             ],
         );
-        let single = window(
-            &det,
-            &enc,
-            &[
-                ("a", "did you finish the homework"),
-                ("b", "you are so mature and pretty"),
-            ],
-        );
+        let single = window(&det, &enc, &[("a", "did you finish the homework"), ("b", "you are so mature and pretty")]);
         let g = det.score(&one_sided).unwrap();
         let s = det.score(&symmetric).unwrap();
         let one = det.score(&single).unwrap();
-        assert!(
-            g.risk > s.risk && g.risk > one.risk,
-            "{} vs {} / {}",
-            g.risk,
-            s.risk,
-            one.risk
-        );
+        assert!(g.risk > s.risk && g.risk > one.risk, "{} vs {} / {}", g.risk, s.risk, one.risk);
         assert_eq!(g.suspect, "adult");
         assert!(!g.evidence.is_empty() && g.evidence.len() <= MAX_EVIDENCE_TEST);
         for e in &g.evidence {
@@ -1255,11 +1050,7 @@ mod tests {
             assert!(e.score >= 0.3);
         }
         assert!(g.evidence.windows(2).all(|w| w[0].score >= w[1].score));
-        assert!(
-            g.stages[Stage::Secrecy.index()] > g.stages[Stage::Meeting.index()],
-            "{:?}",
-            g.stages
-        );
+        assert!(g.stages[Stage::Secrecy.index()] > g.stages[Stage::Meeting.index()], "{:?}", g.stages);
     }
 
     const MAX_EVIDENCE_TEST: usize = super::super::MAX_EVIDENCE;
@@ -1270,11 +1061,7 @@ mod tests {
         let b = tempfile::tempdir().unwrap();
         let ra = train_tiny(a.path(), 11);
         let rb = train_tiny(b.path(), 11);
-        for f in [
-            "stage_head.safetensors",
-            "conv_head.safetensors",
-            "meta.json",
-        ] {
+        for f in ["stage_head.safetensors", "conv_head.safetensors", "meta.json"] {
             let fa = std::fs::read(ra.heads_dir.join(f)).unwrap();
             let fb = std::fs::read(rb.heads_dir.join(f)).unwrap();
             assert_eq!(fa, fb, "{f} differs");
@@ -1298,38 +1085,23 @@ mod tests {
         // Heads copied under the other encoder's directory are still refused by their meta.
         let fake = heads_dir(dir.path(), "other-encoder");
         std::fs::create_dir_all(&fake).unwrap();
-        for f in [
-            "stage_head.safetensors",
-            "conv_head.safetensors",
-            "meta.json",
-        ] {
+        for f in ["stage_head.safetensors", "conv_head.safetensors", "meta.json"] {
             std::fs::copy(r.heads_dir.join(f), fake.join(f)).unwrap();
         }
-        assert!(matches!(
-            Detector::load(dir.path(), &other),
-            Err(DetectorError::EncoderMismatch { .. })
-        ));
+        assert!(matches!(Detector::load(dir.path(), &other), Err(DetectorError::EncoderMismatch { .. })));
         // A changed feature layout is refused.
         let meta_path = r.heads_dir.join("meta.json");
-        let mut meta: HeadsMeta =
-            serde_json::from_slice(&std::fs::read(&meta_path).unwrap()).unwrap();
+        let mut meta: HeadsMeta = serde_json::from_slice(&std::fs::read(&meta_path).unwrap()).unwrap();
         meta.conv_features.pop();
         std::fs::write(&meta_path, serde_json::to_vec(&meta).unwrap()).unwrap();
         let enc = WordHashEncoder::new("word-hash-test");
-        assert!(matches!(
-            Detector::load(dir.path(), &enc),
-            Err(DetectorError::LayoutMismatch(_))
-        ));
+        assert!(matches!(Detector::load(dir.path(), &enc), Err(DetectorError::LayoutMismatch(_))));
     }
 
     #[test]
     fn metrics_count_alerts_latency_and_average_precision() {
         let set = tiny_set();
-        let per = vec![
-            (&set[0], vec![0.1, 0.2, 0.7, 0.9]),
-            (&set[1], vec![0.1, 0.65]),
-            (&set[3], vec![0.1, 0.2]),
-        ];
+        let per = vec![(&set[0], vec![0.1, 0.2, 0.7, 0.9]), (&set[1], vec![0.1, 0.65]), (&set[3], vec![0.1, 0.2])];
         let r = metrics(&per, 0.6);
         assert_eq!(r.overall.true_alerts, 1);
         assert_eq!(r.overall.false_alerts, 1);
@@ -1344,20 +1116,9 @@ mod tests {
         let z: Vec<f32> = (0..2000).map(|i| (i as f32 - 1000.0) / 200.0).collect();
         // Labels drawn deterministically from sigmoid(2z - 1).
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let y: Vec<f32> = z
-            .iter()
-            .map(|&v| {
-                if rng.random_bool(f64::from(sigmoid(2.0 * v - 1.0))) {
-                    1.0
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let y: Vec<f32> =
+            z.iter().map(|&v| if rng.random_bool(f64::from(sigmoid(2.0 * v - 1.0))) { 1.0 } else { 0.0 }).collect();
         let (a, b) = fit_platt(&z, &y);
-        assert!(
-            (a - 2.0).abs() < 0.4 && (b + 1.0).abs() < 0.4,
-            "a={a} b={b}"
-        );
+        assert!((a - 2.0).abs() < 0.4 && (b + 1.0).abs() < 0.4, "a={a} b={b}");
     }
 }

@@ -41,10 +41,7 @@ pub enum ModelError {
     #[error("inference: {0}")]
     Inference(String),
     #[error("I/O on {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
 }
 
 impl From<candle_core::Error> for ModelError {
@@ -63,10 +60,7 @@ pub trait Encoder: Send {
     fn embed(&self, batch: &TokenBatch) -> Result<Vec<Vec<f32>>, ModelError>;
 
     /// Tokenises and embeds, reporting how long each half took.
-    fn encode_timed(
-        &self,
-        texts: &[&str],
-    ) -> Result<(Vec<Vec<f32>>, Duration, Duration), ModelError> {
+    fn encode_timed(&self, texts: &[&str]) -> Result<(Vec<Vec<f32>>, Duration, Duration), ModelError> {
         let t0 = std::time::Instant::now();
         let batch = self.tokenize(texts)?;
         let t1 = std::time::Instant::now();
