@@ -37,6 +37,9 @@ use std::path::{Path, PathBuf};
 /// Risk at or above which a conversation counts as flagged (the default profile's `alert`).
 pub const DEFAULT_ALERT_THRESHOLD: f32 = 0.6;
 
+/// Messages a conversation needs before it can be flagged (the default profile's `min_messages`).
+pub const MIN_MESSAGES: usize = 3;
+
 /// What [`train`] needs besides the data.
 #[derive(Debug, Clone)]
 pub struct TrainOptions {
@@ -489,7 +492,8 @@ fn metrics_of(per_conv: &[(&LabelledConversation, Vec<f32>)], threshold: f32) ->
     let mut hn_alerts = 0;
     for (c, risks) in per_conv {
         let max = risks.iter().copied().fold(0.0f32, f32::max);
-        let first = risks.iter().position(|&r| r >= threshold);
+        // Like the default profile's `min_messages`, nothing fires before the third message.
+        let first = risks.iter().enumerate().position(|(i, &r)| i + 1 >= MIN_MESSAGES && r >= threshold);
         scored.push((max, c.is_grooming()));
         if c.is_grooming() {
             m.grooming += 1;
@@ -1101,7 +1105,7 @@ mod tests {
     #[test]
     fn metrics_count_alerts_latency_and_average_precision() {
         let set = tiny_set();
-        let per = vec![(&set[0], vec![0.1, 0.2, 0.7, 0.9]), (&set[1], vec![0.1, 0.65]), (&set[3], vec![0.1, 0.2])];
+        let per = vec![(&set[0], vec![0.1, 0.2, 0.7, 0.9]), (&set[1], vec![0.1, 0.2, 0.65]), (&set[3], vec![0.7, 0.2])];
         let r = metrics(&per, 0.6);
         assert_eq!(r.overall.true_alerts, 1);
         assert_eq!(r.overall.false_alerts, 1);
