@@ -15,21 +15,26 @@
 use super::train::{evaluate, train, TrainOptions, DEFAULT_ALERT_THRESHOLD};
 use super::Detector;
 use crate::dataset::{read_jsonl, LabelledConversation};
-use crate::model::Encoder;
+use crate::model::{load_encoder, Encoder, EncoderKind, EncoderOptions, ModelCache};
 use std::path::{Path, PathBuf};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Where training caches embeddings (next to the build, never committed).
+/// Where training caches embeddings: `<model cache>/embeddings`.
 fn cache_dir() -> PathBuf {
-    std::env::var_os("JAGA_EMBED_CACHE").map(PathBuf::from).unwrap_or_else(|| repo().join("target/jaga-embed-cache"))
+    ModelCache::from_env().map(|c| c.root().join("embeddings")).unwrap_or_else(|_| repo().join("target/embeddings"))
 }
 
-/// The real encoder, or the reason it is unavailable.
+/// The real encoder when its converted weights are already in the model cache (never fetches).
 fn real_encoder() -> Result<Box<dyn Encoder>, String> {
-    Err("no real encoder in this build yet".into())
+    let cache = ModelCache::from_env().map_err(|e| e.to_string())?;
+    let p = cache.e5_paths();
+    if !(p.weights.is_file() && p.tokenizer.is_file() && p.config.is_file()) {
+        return Err(format!("multilingual-e5-small is not converted in {}", cache.root().display()));
+    }
+    load_encoder(EncoderKind::E5Small, &EncoderOptions::default()).map_err(|e| e.to_string())
 }
 
 fn read_all(paths: &[PathBuf]) -> Vec<LabelledConversation> {

@@ -28,17 +28,9 @@ pub struct BertStyle {
     pub pad_id: u32,
 }
 
-pub const E5_SMALL_STYLE: BertStyle = BertStyle {
-    id: "multilingual-e5-small@e5s1-q4",
-    prefix: "query: ",
-    pad_id: 1,
-};
+pub const E5_SMALL_STYLE: BertStyle = BertStyle { id: "multilingual-e5-small@e5s1-q4", prefix: "query: ", pad_id: 1 };
 
-pub const MINILM_STYLE: BertStyle = BertStyle {
-    id: "all-minilm-l6-v2",
-    prefix: "",
-    pad_id: 0,
-};
+pub const MINILM_STYLE: BertStyle = BertStyle { id: "all-minilm-l6-v2", prefix: "", pad_id: 0 };
 
 /// Default token budget per message: chat lines are short, and attention cost grows with length.
 pub const DEFAULT_MAX_TOKENS: usize = 128;
@@ -67,15 +59,9 @@ pub struct BertEncoder {
 impl BertEncoder {
     /// Loads weights, config and tokenizer. `max_tokens` (special tokens included) is clamped to
     /// `2..=max_position_embeddings`.
-    pub fn load(
-        paths: &ModelPaths,
-        style: BertStyle,
-        max_tokens: usize,
-    ) -> Result<Self, ModelError> {
-        let config_bytes = std::fs::read(&paths.config).map_err(|source| ModelError::Io {
-            path: paths.config.display().to_string(),
-            source,
-        })?;
+    pub fn load(paths: &ModelPaths, style: BertStyle, max_tokens: usize) -> Result<Self, ModelError> {
+        let config_bytes = std::fs::read(&paths.config)
+            .map_err(|source| ModelError::Io { path: paths.config.display().to_string(), source })?;
         let config: Config = serde_json::from_slice(&config_bytes)
             .map_err(|e| ModelError::Corrupt(format!("{}: {e}", paths.config.display())))?;
         let mut tokenizer = Tokenizer::from_file(&paths.tokenizer)
@@ -83,26 +69,20 @@ impl BertEncoder {
         // Padding and truncation are done here, per batch, so they must be off in the tokenizer
         // (MiniLM's file pads every text to 128 tokens).
         tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(None)
-            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        tokenizer.with_truncation(None).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
         let device = Device::Cpu;
         if !paths.weights.is_file() {
             return Err(ModelError::Missing(paths.weights.display().to_string()));
         }
         // SAFETY: the file is only ever replaced by an atomic rename (see `fetch`), never modified
         // in place, and candle copies each tensor out of the mapping while loading.
-        let vb =
-            unsafe { VarBuilder::from_mmaped_safetensors(&[&paths.weights], DType::F32, &device) }?;
+        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&paths.weights], DType::F32, &device) }?;
         let model = BertModel::load(vb, &config)?;
         Ok(Self {
             model,
             tokenizer,
             style,
-            info: EncoderInfo {
-                id: style.id.to_string(),
-                dim: config.hidden_size,
-            },
+            info: EncoderInfo { id: style.id.to_string(), dim: config.hidden_size },
             max_tokens: max_tokens.clamp(2, config.max_position_embeddings),
             vocab_size: config.vocab_size,
             max_positions: config.max_position_embeddings,
@@ -146,10 +126,7 @@ impl BertEncoder {
         let dim = self.info.dim;
         let values = hidden.flatten_all()?.to_vec1::<f32>()?;
         if values.len() != n * len * dim {
-            return Err(ModelError::Inference(format!(
-                "encoder returned {} values for {n}x{len}x{dim}",
-                values.len()
-            )));
+            return Err(ModelError::Inference(format!("encoder returned {} values for {n}x{len}x{dim}", values.len())));
         }
         for (i, &r) in rows.iter().enumerate() {
             let mut pooled = vec![0f32; dim];
@@ -231,14 +208,9 @@ impl Encoder for BertEncoder {
 
     fn tokenize(&self, texts: &[&str]) -> Result<TokenBatch, ModelError> {
         let max_bytes = self.max_tokens * MAX_BYTES_PER_TOKEN;
-        let inputs: Vec<String> = texts
-            .iter()
-            .map(|t| format!("{}{}", self.style.prefix, clip(t, max_bytes)))
-            .collect();
-        let encodings = self
-            .tokenizer
-            .encode_batch(inputs, true)
-            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        let inputs: Vec<String> =
+            texts.iter().map(|t| format!("{}{}", self.style.prefix, clip(t, max_bytes))).collect();
+        let encodings = self.tokenizer.encode_batch(inputs, true).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
         let rows: Vec<Vec<u32>> = encodings
             .iter()
             .map(|e| {
@@ -253,9 +225,7 @@ impl Encoder for BertEncoder {
     fn embed(&self, batch: &TokenBatch) -> Result<Vec<Vec<f32>>, ModelError> {
         check_batch(batch)?;
         if batch.ids.iter().any(|&id| id as usize >= self.vocab_size) {
-            return Err(ModelError::Inference(
-                "token id beyond the vocabulary".into(),
-            ));
+            return Err(ModelError::Inference("token id beyond the vocabulary".into()));
         }
         let lens: Vec<usize> = (0..batch.batch).map(|r| row_len(batch, r)).collect();
         // Longer rows than the position table would fail deep inside candle.
@@ -274,11 +244,8 @@ impl Encoder for BertEncoder {
         if order.is_empty() {
             return Ok(out);
         }
-        let ends = if self.sub_batching {
-            plan_groups(&sorted_lens, CALL_OVERHEAD_TOKENS)
-        } else {
-            vec![sorted_lens.len()]
-        };
+        let ends =
+            if self.sub_batching { plan_groups(&sorted_lens, CALL_OVERHEAD_TOKENS) } else { vec![sorted_lens.len()] };
         for end in ends {
             self.forward_group(batch, &order[start..end], sorted_lens[end - 1], &mut out)?;
             start = end;

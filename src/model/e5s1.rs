@@ -151,14 +151,8 @@ pub fn parse(bytes: &[u8]) -> Result<Container<'_>, ModelError> {
 
     // Tokenizer block: skipped (tokenizer.json carries the same vocabulary), but bounds-checked.
     let n_pieces = c.dim("piece count")?;
-    let special_ids = [
-        c.i32("bos id")?,
-        c.i32("eos id")?,
-        c.i32("pad id")?,
-        c.i32("unk id")?,
-    ];
-    let blob_len = usize::try_from(c.u64("blob length")?)
-        .map_err(|_| corrupt("E5S1: blob length overflows"))?;
+    let special_ids = [c.i32("bos id")?, c.i32("eos id")?, c.i32("pad id")?, c.i32("unk id")?];
+    let blob_len = usize::try_from(c.u64("blob length")?).map_err(|_| corrupt("E5S1: blob length overflows"))?;
     let table_bytes = n_pieces
         .checked_add(1)
         .and_then(|n| n.checked_mul(4))
@@ -182,11 +176,7 @@ pub fn parse(bytes: &[u8]) -> Result<Container<'_>, ModelError> {
         let dtype = match c.array::<1>("tensor dtype")?[0] {
             0 => TensorDtype::F32,
             1 => TensorDtype::Q4_0,
-            other => {
-                return Err(corrupt(format!(
-                    "E5S1: tensor {name}: unknown dtype {other}"
-                )))
-            }
+            other => return Err(corrupt(format!("E5S1: tensor {name}: unknown dtype {other}"))),
         };
         let n_elems = c.u32("element count")? as usize;
         let offset = c.u64("tensor offset")?;
@@ -203,42 +193,23 @@ pub fn parse(bytes: &[u8]) -> Result<Container<'_>, ModelError> {
             }
         };
         if nbytes != expected {
-            return Err(corrupt(format!(
-                "E5S1: tensor {name}: {nbytes} bytes for {n_elems} elements"
-            )));
+            return Err(corrupt(format!("E5S1: tensor {name}: {nbytes} bytes for {n_elems} elements")));
         }
         let data = offset
             .checked_add(nbytes)
             .filter(|&end| end <= bytes.len() as u64)
             .map(|end| &bytes[offset as usize..end as usize])
-            .ok_or_else(|| {
-                corrupt(format!(
-                    "E5S1: tensor {name} lies beyond the end of the file"
-                ))
-            })?;
-        tensors.push(RawTensor {
-            name,
-            dtype,
-            n_elems,
-            data,
-        });
+            .ok_or_else(|| corrupt(format!("E5S1: tensor {name} lies beyond the end of the file")))?;
+        tensors.push(RawTensor { name, dtype, n_elems, data });
     }
-    Ok(Container {
-        header,
-        n_pieces,
-        special_ids,
-        tensors,
-    })
+    Ok(Container { header, n_pieces, special_ids, tensors })
 }
 
 /// Dequantises Q4_0 blocks: each block is an f16 scale `d` then 16 bytes; the low nibble of byte
 /// `j` is element `j`, the high nibble element `j + 16`, and the value is `(q - 8) * d`.
 pub fn dequantize_q4_0(data: &[u8], out: &mut Vec<f32>) -> Result<(), ModelError> {
     if data.len() % Q4_0_BLOCK_BYTES != 0 {
-        return Err(corrupt(format!(
-            "Q4_0 data of {} bytes is not a whole number of blocks",
-            data.len()
-        )));
+        return Err(corrupt(format!("Q4_0 data of {} bytes is not a whole number of blocks", data.len())));
     }
     out.reserve(data.len() / Q4_0_BLOCK_BYTES * Q4_0_BLOCK_ELEMS);
     for block in data.chunks_exact(Q4_0_BLOCK_BYTES) {
@@ -258,18 +229,11 @@ pub fn dequantize_q4_0(data: &[u8], out: &mut Vec<f32>) -> Result<(), ModelError
 pub fn to_f32(t: &RawTensor<'_>) -> Result<Vec<f32>, ModelError> {
     let mut out = Vec::with_capacity(t.n_elems);
     match t.dtype {
-        TensorDtype::F32 => out.extend(
-            t.data
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-        ),
+        TensorDtype::F32 => out.extend(t.data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
         TensorDtype::Q4_0 => dequantize_q4_0(t.data, &mut out)?,
     }
     if out.len() != t.n_elems {
-        return Err(corrupt(format!(
-            "E5S1: tensor {} decoded to the wrong size",
-            t.name
-        )));
+        return Err(corrupt(format!("E5S1: tensor {} decoded to the wrong size", t.name)));
     }
     Ok(out)
 }
@@ -281,10 +245,7 @@ pub fn hf_name_and_shape(name: &str, h: &Header) -> Option<(String, Vec<usize>)>
     let emb = |n: &str| format!("embeddings.{n}");
     let simple = match name {
         "emb.word" => Some((emb("word_embeddings.weight"), vec![h.vocab, hid])),
-        "emb.pos" => Some((
-            emb("position_embeddings.weight"),
-            vec![h.max_positions, hid],
-        )),
+        "emb.pos" => Some((emb("position_embeddings.weight"), vec![h.max_positions, hid])),
         "emb.type" => Some((emb("token_type_embeddings.weight"), vec![h.type_vocab, hid])),
         "emb.ln.w" => Some((emb("LayerNorm.weight"), vec![hid])),
         "emb.ln.b" => Some((emb("LayerNorm.bias"), vec![hid])),
@@ -352,8 +313,8 @@ pub fn write_safetensors(container: &Container<'_>, path: &Path) -> Result<(), M
     let h = &container.header;
     let mut named: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::with_capacity(container.tensors.len());
     for t in &container.tensors {
-        let (hf, shape) = hf_name_and_shape(&t.name, h)
-            .ok_or_else(|| corrupt(format!("E5S1: unknown tensor {}", t.name)))?;
+        let (hf, shape) =
+            hf_name_and_shape(&t.name, h).ok_or_else(|| corrupt(format!("E5S1: unknown tensor {}", t.name)))?;
         if shape.iter().product::<usize>() != t.n_elems {
             return Err(corrupt(format!(
                 "E5S1: tensor {} has {} elements, expected shape {shape:?}",
@@ -369,10 +330,7 @@ pub fn write_safetensors(container: &Container<'_>, path: &Path) -> Result<(), M
     }
     let expected = 5 + 16 * h.layers;
     if named.len() != expected {
-        return Err(corrupt(format!(
-            "E5S1: {} tensors, expected {expected}",
-            named.len()
-        )));
+        return Err(corrupt(format!("E5S1: {} tensors, expected {expected}", named.len())));
     }
     let views = named
         .iter()
@@ -382,10 +340,8 @@ pub fn write_safetensors(container: &Container<'_>, path: &Path) -> Result<(), M
                 .map_err(|e| corrupt(format!("safetensors view for {name}: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    safetensors::serialize_to_file(views, None, path).map_err(|e| ModelError::Io {
-        path: path.display().to_string(),
-        source: std::io::Error::other(e.to_string()),
-    })
+    safetensors::serialize_to_file(views, None, path)
+        .map_err(|e| ModelError::Io { path: path.display().to_string(), source: std::io::Error::other(e.to_string()) })
 }
 
 #[cfg(test)]
@@ -441,11 +397,7 @@ pub(crate) mod tests {
             word.extend(q4_block(0.5 * (row as f32 + 1.0), &q));
         }
         tensors.push(("emb.word".into(), 1, vocab * hid, word));
-        let f32_tensor = |n: usize| -> Vec<u8> {
-            (0..n)
-                .flat_map(|i| (i as f32 * 0.5).to_le_bytes())
-                .collect()
-        };
+        let f32_tensor = |n: usize| -> Vec<u8> { (0..n).flat_map(|i| (i as f32 * 0.5).to_le_bytes()).collect() };
         tensors.push(("emb.pos".into(), 0, maxp * hid, f32_tensor(maxp * hid)));
         tensors.push(("emb.type".into(), 0, tvs * hid, f32_tensor(tvs * hid)));
         tensors.push(("emb.ln.w".into(), 0, hid, f32_tensor(hid)));
@@ -459,10 +411,7 @@ pub(crate) mod tests {
             tensors.push((format!("l0.{m}.b"), 0, hid, f32_tensor(hid)));
         }
         // Directory first, then data; offsets are absolute.
-        let dir_len: usize = 4 + tensors
-            .iter()
-            .map(|t| 2 + t.0.len() + 1 + 4 + 8 + 8)
-            .sum::<usize>();
+        let dir_len: usize = 4 + tensors.iter().map(|t| 2 + t.0.len() + 1 + 4 + 8 + 8).sum::<usize>();
         let mut offset = b.len() + dir_len;
         b.extend_from_slice(&(tensors.len() as i32).to_le_bytes());
         for (name, dtype, n, data) in &tensors {
@@ -500,10 +449,7 @@ pub(crate) mod tests {
     #[test]
     fn q4_0_rejects_partial_block() {
         let mut out = Vec::new();
-        assert!(matches!(
-            dequantize_q4_0(&[0u8; 17], &mut out),
-            Err(ModelError::Corrupt(_))
-        ));
+        assert!(matches!(dequantize_q4_0(&[0u8; 17], &mut out), Err(ModelError::Corrupt(_))));
     }
 
     #[test]
@@ -534,17 +480,11 @@ pub(crate) mod tests {
         let h = parse(&tiny_container()).unwrap().header;
         assert_eq!(
             hf_name_and_shape("l0.fi.w", &h),
-            Some((
-                "encoder.layer.0.intermediate.dense.weight".into(),
-                vec![32, 32]
-            ))
+            Some(("encoder.layer.0.intermediate.dense.weight".into(), vec![32, 32]))
         );
         assert_eq!(
             hf_name_and_shape("l0.aln.b", &h),
-            Some((
-                "encoder.layer.0.attention.output.LayerNorm.bias".into(),
-                vec![32]
-            ))
+            Some(("encoder.layer.0.attention.output.LayerNorm.bias".into(), vec![32]))
         );
         assert_eq!(hf_name_and_shape("l1.q.w", &h), None, "layer beyond header");
         assert_eq!(hf_name_and_shape("emb.nope", &h), None);
@@ -578,11 +518,7 @@ pub(crate) mod tests {
         let st = safetensors::SafeTensors::deserialize(&data).unwrap();
         let word = st.tensor("embeddings.word_embeddings.weight").unwrap();
         assert_eq!(word.shape(), &[4, 32]);
-        let v: Vec<f32> = word
-            .data()
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
+        let v: Vec<f32> = word.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
         assert_eq!(v[32], -7.0);
         assert_eq!(st.names().len(), 21);
     }

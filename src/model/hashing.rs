@@ -26,12 +26,7 @@ impl Default for HashingEncoder {
 
 impl HashingEncoder {
     pub fn new() -> Self {
-        Self {
-            info: EncoderInfo {
-                id: "hashing-v1".into(),
-                dim: HASHING_DIM,
-            },
-        }
+        Self { info: EncoderInfo { id: "hashing-v1".into(), dim: HASHING_DIM } }
     }
 
     /// Feature ids of one text: `bucket << 1 | sign`. Words weigh twice (two ids) so whole-word
@@ -44,13 +39,8 @@ impl HashingEncoder {
             out.push(feature_id(h));
             out.push(feature_id(h.rotate_left(29)));
         }
-        let chars: Vec<char> = std::iter::once(' ')
-            .chain(
-                lower
-                    .split_whitespace()
-                    .flat_map(|w| w.chars().chain([' '])),
-            )
-            .collect();
+        let chars: Vec<char> =
+            std::iter::once(' ').chain(lower.split_whitespace().flat_map(|w| w.chars().chain([' ']))).collect();
         let mut buf = [0u8; 12];
         for tri in chars.windows(3) {
             let mut len = 0;
@@ -153,11 +143,7 @@ mod tests {
 
     #[test]
     fn similar_spelling_is_closer_than_unrelated() {
-        let v = embed(&[
-            "jangan bilang ke orang tua ya",
-            "jangan bilang ke ortu ya",
-            "the weather is sunny today",
-        ]);
+        let v = embed(&["jangan bilang ke orang tua ya", "jangan bilang ke ortu ya", "the weather is sunny today"]);
         assert!(cos(&v[0], &v[1]) > cos(&v[0], &v[2]) + 0.2);
     }
 }

@@ -41,10 +41,7 @@ pub enum ModelError {
     #[error("inference: {0}")]
     Inference(String),
     #[error("I/O on {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
 }
 
 impl From<candle_core::Error> for ModelError {
@@ -63,10 +60,7 @@ pub trait Encoder: Send {
     fn embed(&self, batch: &TokenBatch) -> Result<Vec<Vec<f32>>, ModelError>;
 
     /// Tokenises and embeds, reporting how long each half took.
-    fn encode_timed(
-        &self,
-        texts: &[&str],
-    ) -> Result<(Vec<Vec<f32>>, Duration, Duration), ModelError> {
+    fn encode_timed(&self, texts: &[&str]) -> Result<(Vec<Vec<f32>>, Duration, Duration), ModelError> {
         let t0 = std::time::Instant::now();
         let batch = self.tokenize(texts)?;
         let t1 = std::time::Instant::now();
@@ -140,37 +134,23 @@ pub struct EncoderOptions {
 
 impl Default for EncoderOptions {
     fn default() -> Self {
-        Self {
-            cache_dir: None,
-            max_tokens: DEFAULT_MAX_TOKENS,
-        }
+        Self { cache_dir: None, max_tokens: DEFAULT_MAX_TOKENS }
     }
 }
 
 /// Loads an encoder, fetching and converting its weights into the cache first if needed.
-pub fn load_encoder(
-    kind: EncoderKind,
-    opts: &EncoderOptions,
-) -> Result<Box<dyn Encoder>, ModelError> {
+pub fn load_encoder(kind: EncoderKind, opts: &EncoderOptions) -> Result<Box<dyn Encoder>, ModelError> {
     match kind {
         EncoderKind::Hashing => Ok(Box::new(HashingEncoder::new())),
         EncoderKind::E5Small => {
             let cache = ModelCache::from_option(opts.cache_dir.as_deref())?;
             let paths = ensure_e5_small(&cache)?;
-            Ok(Box::new(BertEncoder::load(
-                &paths,
-                bert::E5_SMALL_STYLE,
-                opts.max_tokens,
-            )?))
+            Ok(Box::new(BertEncoder::load(&paths, bert::E5_SMALL_STYLE, opts.max_tokens)?))
         }
         EncoderKind::MiniLm => {
             let cache = ModelCache::from_option(opts.cache_dir.as_deref())?;
             let paths = ensure_minilm(&cache)?;
-            Ok(Box::new(BertEncoder::load(
-                &paths,
-                bert::MINILM_STYLE,
-                opts.max_tokens,
-            )?))
+            Ok(Box::new(BertEncoder::load(&paths, bert::MINILM_STYLE, opts.max_tokens)?))
         }
     }
 }
@@ -186,12 +166,7 @@ pub(crate) fn pad_rows(rows: &[Vec<u32>], pad_id: u32) -> TokenBatch {
         mask.extend(std::iter::repeat_n(1u32, row.len()));
         mask.extend(std::iter::repeat_n(0u32, seq_len - row.len()));
     }
-    TokenBatch {
-        ids,
-        mask,
-        batch: rows.len(),
-        seq_len,
-    }
+    TokenBatch { ids, mask, batch: rows.len(), seq_len }
 }
 
 /// Rejects a batch whose buffers do not match its declared shape (it may come from anywhere).
