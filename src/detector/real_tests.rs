@@ -56,16 +56,32 @@ fn devset(models: &Path, enc: &dyn Encoder) {
     }
 }
 
+fn synth() -> Vec<LabelledConversation> {
+    let env = |k: &str, d: usize| std::env::var(k).ok().and_then(|s| s.parse().ok()).unwrap_or(d);
+    crate::dataset::synth::generate(&crate::dataset::synth::SynthOptions {
+        seed: env("JAGA_SYNTH_SEED", 1) as u64,
+        conversations: env("JAGA_SYNTH_N", 800),
+        ..Default::default()
+    })
+}
+
+#[test]
+#[ignore = "writes synthetic conversations to $JAGA_SYNTH_OUT for inspection"]
+fn dump_synth() {
+    let out = std::env::var("JAGA_SYNTH_OUT").unwrap_or_else(|_| "/tmp/synth.jsonl".into());
+    let f = std::fs::File::create(&out).unwrap();
+    crate::dataset::write_jsonl(std::io::BufWriter::new(f), &synth()).unwrap();
+}
+
 #[test]
 #[ignore = "trains the shipped heads with the real encoder (minutes)"]
 fn train_shipped_heads() {
     let enc = real_encoder().unwrap();
-    let files: Vec<PathBuf> = std::env::var("JAGA_TRAIN_FILES")
-        .expect("set JAGA_TRAIN_FILES to comma-separated labelled JSONL files")
-        .split(',')
-        .map(PathBuf::from)
-        .collect();
-    let convs = read_all(&files);
+    // Labelled files if given, else freshly generated synthetic conversations.
+    let convs = match std::env::var("JAGA_TRAIN_FILES") {
+        Ok(files) => read_all(&files.split(',').map(PathBuf::from).collect::<Vec<_>>()),
+        Err(_) => synth(),
+    };
     let out = std::env::var_os("JAGA_MODELS_OUT").map(PathBuf::from).unwrap_or_else(|| repo().join("models"));
     let opts = TrainOptions {
         seed: std::env::var("JAGA_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(7),

@@ -47,16 +47,7 @@ const fn groom(
     a: Who,
     script: &'static str,
 ) -> Family {
-    Family {
-        name,
-        grooming: true,
-        hard: false,
-        topics,
-        pace,
-        a,
-        b: Who::Child,
-        script,
-    }
+    Family { name, grooming: true, hard: false, topics, pace, a, b: Who::Child, script }
 }
 
 const fn benign(
@@ -68,16 +59,7 @@ const fn benign(
     b: Who,
     script: &'static str,
 ) -> Family {
-    Family {
-        name,
-        grooming: false,
-        hard,
-        topics,
-        pace,
-        a,
-        b,
-        script,
-    }
+    Family { name, grooming: false, hard, topics, pace, a, b, script }
 }
 
 use Pace::{Fast, Normal, Slow};
@@ -417,40 +399,20 @@ mod tests {
         let mut names = std::collections::HashSet::new();
         for f in FAMILIES {
             assert!(names.insert(f.name), "duplicate family {}", f.name);
-            assert!(
-                script::parse(f.script).is_ok(),
-                "{}: {:?}",
-                f.name,
-                script::parse(f.script).err()
-            );
-            for tok in f
-                .script
-                .split_whitespace()
-                .filter(|t| t.contains(':') && !t.starts_with('~'))
-            {
+            assert!(script::parse(f.script).is_ok(), "{}: {:?}", f.name, script::parse(f.script).err());
+            for tok in f.script.split_whitespace().filter(|t| t.contains(':') && !t.starts_with('~')) {
                 for beat in tok.trim_end_matches('?').split(['|', '+']) {
                     let bank = beat.split_once(':').map(|(_, b)| b).unwrap_or("");
-                    assert!(
-                        lexicon::bank(bank).is_some(),
-                        "{}: missing bank {bank}",
-                        f.name
-                    );
+                    assert!(lexicon::bank(bank).is_some(), "{}: missing bank {bank}", f.name);
                 }
             }
             for t in f.topics {
-                assert!(
-                    lexicon::bank(&format!("small.{t}")).is_some(),
-                    "{}: missing topic {t}",
-                    f.name
-                );
+                assert!(lexicon::bank(&format!("small.{t}")).is_some(), "{}: missing topic {t}", f.name);
             }
             assert_eq!(f.name.starts_with("groom_"), f.grooming, "{}", f.name);
         }
         let grooming = FAMILIES.iter().filter(|f| f.grooming).count();
-        assert!(
-            (18..=24).contains(&grooming),
-            "{grooming} grooming families"
-        );
+        assert!((18..=24).contains(&grooming), "{grooming} grooming families");
         assert!(FAMILIES.len() - grooming >= 15);
     }
 }

@@ -32,11 +32,7 @@ pub(super) struct Ctx {
 
 impl Ctx {
     pub fn new(rng: ChaCha8Rng, lang: Language) -> Self {
-        Ctx {
-            rng,
-            lang,
-            vars: HashMap::new(),
-        }
+        Ctx { rng, lang, vars: HashMap::new() }
     }
 
     /// Probability helper kept here so every random draw goes through the one seeded stream.
@@ -70,10 +66,7 @@ impl Ctx {
                 }
             }
         };
-        [primary, bank.mx, bank.id, bank.en]
-            .into_iter()
-            .find(|l| !l.is_empty())
-            .unwrap_or(&[])
+        [primary, bank.mx, bank.id, bank.en].into_iter().find(|l| !l.is_empty()).unwrap_or(&[])
     }
 
     /// One random raw template of `name` (before expansion); empty for an unknown bank.
@@ -194,11 +187,7 @@ fn split_top(s: &str) -> Vec<&str> {
 /// Collapses the whitespace and stray punctuation that empty alternatives leave behind.
 pub(super) fn tidy(s: &str) -> String {
     let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = joined
-        .replace(" ,", ",")
-        .replace(" .", ".")
-        .replace(",,", ",")
-        .replace(", ?", "?");
+    let mut out = joined.replace(" ,", ",").replace(" .", ".").replace(",,", ",").replace(", ?", "?");
     while out.starts_with([',', '.', ' ']) {
         out.remove(0);
     }
@@ -252,10 +241,8 @@ mod tests {
         for _ in 0..200 {
             seen.insert(tidy(&ctx.expand("a [b|c [d|e]|] f")));
         }
-        let want: std::collections::BTreeSet<String> = ["a b f", "a c d f", "a c e f", "a f"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let want: std::collections::BTreeSet<String> =
+            ["a b f", "a c d f", "a c e f", "a f"].iter().map(|s| s.to_string()).collect();
         assert_eq!(seen, want);
     }
 
@@ -272,10 +259,7 @@ mod tests {
     #[test]
     fn tidy_and_references() {
         assert_eq!(tidy("  , hi  there ,"), "hi there");
-        assert_eq!(
-            references("x {a.b} y {$app}"),
-            vec!["a.b".to_string(), "v.app".to_string()]
-        );
+        assert_eq!(references("x {a.b} y {$app}"), vec!["a.b".to_string(), "v.app".to_string()]);
         assert!(balanced("[a|{b}]"));
         assert!(!balanced("[a|{b]}"));
     }

@@ -21,18 +21,12 @@ pub(super) struct Bank {
 
 /// Every bank of every content file.
 pub(super) fn all() -> impl Iterator<Item = &'static Bank> {
-    lex_common::BANKS
-        .iter()
-        .chain(lex_groom::BANKS.iter())
-        .chain(lex_benign::BANKS.iter())
+    lex_common::BANKS.iter().chain(lex_groom::BANKS.iter()).chain(lex_benign::BANKS.iter())
 }
 
 pub(super) fn bank(name: &str) -> Option<&'static Bank> {
     static INDEX: OnceLock<HashMap<&'static str, &'static Bank>> = OnceLock::new();
-    INDEX
-        .get_or_init(|| all().map(|b| (b.name, b)).collect())
-        .get(name)
-        .copied()
+    INDEX.get_or_init(|| all().map(|b| (b.name, b)).collect()).get(name).copied()
 }
 
 /// The stages a bank's messages express, from the codes before the dot of its name.
@@ -67,17 +61,9 @@ mod tests {
         let mut names = std::collections::HashSet::new();
         for b in all() {
             assert!(names.insert(b.name), "duplicate bank {}", b.name);
-            assert!(
-                !(b.en.is_empty() && b.id.is_empty() && b.mx.is_empty()),
-                "empty bank {}",
-                b.name
-            );
+            assert!(!(b.en.is_empty() && b.id.is_empty() && b.mx.is_empty()), "empty bank {}", b.name);
             for t in b.en.iter().chain(b.id).chain(b.mx) {
-                assert!(
-                    grammar::balanced(t),
-                    "unbalanced template in {}: {t}",
-                    b.name
-                );
+                assert!(grammar::balanced(t), "unbalanced template in {}: {t}", b.name);
                 for r in grammar::references(t) {
                     assert!(bank(&r).is_some(), "{} refers to missing bank {r}", b.name);
                 }
@@ -87,18 +73,12 @@ mod tests {
 
     #[test]
     fn stage_codes_map_to_stages() {
-        assert_eq!(
-            stages_of("meet_sec.pickup"),
-            vec![Stage::Meeting, Stage::Secrecy]
-        );
+        assert_eq!(stages_of("meet_sec.pickup"), vec![Stage::Meeting, Stage::Secrecy]);
         assert_eq!(stages_of("kid.ok"), Vec::<Stage>::new());
         assert_eq!(stages_of("neg.surprise"), Vec::<Stage>::new());
         // Every stage has at least one bank, so every stage can be learnt.
         for st in Stage::ALL {
-            assert!(
-                all().any(|b| stages_of(b.name).contains(&st)),
-                "no bank for {st}"
-            );
+            assert!(all().any(|b| stages_of(b.name).contains(&st)), "no bank for {st}");
         }
     }
 }

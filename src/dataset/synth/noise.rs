@@ -126,10 +126,7 @@ pub(super) fn restyle<R: Rng>(text: &str, style: &Style, rng: &mut R) -> String 
                 w = alts[rng.random_range(0..alts.len())].to_string();
             }
         }
-        if w.chars().count() >= 5
-            && w.chars().all(char::is_alphabetic)
-            && rng.random_bool(style.typo)
-        {
+        if w.chars().count() >= 5 && w.chars().all(char::is_alphabetic) && rng.random_bool(style.typo) {
             w = typo(&w, rng);
         }
         words.push(format!("{w}{tail}"));
@@ -156,9 +153,7 @@ pub(super) fn restyle<R: Rng>(text: &str, style: &Style, rng: &mut R) -> String 
 }
 
 fn split_trailing_punct(w: &str) -> (&str, &str) {
-    let cut = w
-        .trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '\'')
-        .len();
+    let cut = w.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '\'').len();
     w.split_at(cut)
 }
 
@@ -187,16 +182,8 @@ fn elongate<R: Rng>(w: &str, rng: &mut R) -> String {
 }
 
 /// Look-alike letters from other scripts (Cyrillic), the usual trick against word filters.
-const HOMOGLYPHS: &[(char, char)] = &[
-    ('a', 'а'),
-    ('e', 'е'),
-    ('o', 'о'),
-    ('p', 'р'),
-    ('c', 'с'),
-    ('i', 'і'),
-    ('x', 'х'),
-    ('y', 'у'),
-];
+const HOMOGLYPHS: &[(char, char)] =
+    &[('a', 'а'), ('e', 'е'), ('o', 'о'), ('p', 'р'), ('c', 'с'), ('i', 'і'), ('x', 'х'), ('y', 'у')];
 
 const LEET: &[(char, char)] = &[('a', '4'), ('e', '3'), ('i', '1'), ('o', '0'), ('s', '5')];
 
@@ -240,11 +227,7 @@ fn spaced_word(text: &str) -> String {
     if longest.chars().count() < 3 {
         return text.to_string();
     }
-    let spaced = longest
-        .chars()
-        .map(String::from)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let spaced = longest.chars().map(String::from).collect::<Vec<_>>().join(" ");
     text.replacen(longest, &spaced, 1)
 }
 
@@ -276,13 +259,7 @@ mod tests {
     fn clear(s: &str) -> String {
         s.chars()
             .filter(|&c| c != ZERO_WIDTH && c != ' ')
-            .map(|c| {
-                HOMOGLYPHS
-                    .iter()
-                    .chain(LEET)
-                    .find(|(_, to)| *to == c)
-                    .map_or(c, |&(from, _)| from)
-            })
+            .map(|c| HOMOGLYPHS.iter().chain(LEET).find(|(_, to)| *to == c).map_or(c, |&(from, _)| from))
             .collect()
     }
 
@@ -295,11 +272,7 @@ mod tests {
             let o = obfuscate(input, &mut rng);
             assert_ne!(o, input);
             assert_eq!(clear(&o), clear(input));
-            kinds.insert((
-                o.contains(ZERO_WIDTH),
-                o.chars().any(|c| c.is_ascii_digit()),
-                o.contains("r a h a s i a"),
-            ));
+            kinds.insert((o.contains(ZERO_WIDTH), o.chars().any(|c| c.is_ascii_digit()), o.contains("r a h a s i a")));
         }
         assert!(kinds.len() >= 3, "techniques seen: {kinds:?}");
         assert_eq!(obfuscate("", &mut rng), "");
@@ -309,19 +282,8 @@ mod tests {
     #[test]
     fn restyle_abbreviates_and_lowercases() {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let style = Style {
-            abbrev: 1.0,
-            typo: 0.0,
-            elongate: 0.0,
-            lowercase: true,
-            strip_punct: 1.0,
-        };
-        assert_eq!(
-            restyle("Are you sure, kamu tidak mau?", &style, &mut rng)
-                .split(' ')
-                .next(),
-            Some("r")
-        );
+        let style = Style { abbrev: 1.0, typo: 0.0, elongate: 0.0, lowercase: true, strip_punct: 1.0 };
+        assert_eq!(restyle("Are you sure, kamu tidak mau?", &style, &mut rng).split(' ').next(), Some("r"));
         let s = restyle("Kamu udah makan.", &style, &mut rng);
         assert!(!s.starts_with("kamu ") && !s.ends_with('.'), "{s}");
     }

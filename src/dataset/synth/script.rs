@@ -41,15 +41,8 @@ pub(super) struct Line {
 
 #[derive(Debug)]
 pub(super) enum Node {
-    Unit {
-        alts: Vec<Vec<(Role, &'static str)>>,
-        optional: bool,
-    },
-    Small {
-        min: usize,
-        max: usize,
-        topic: Option<&'static str>,
-    },
+    Unit { alts: Vec<Vec<(Role, &'static str)>>, optional: bool },
+    Small { min: usize, max: usize, topic: Option<&'static str> },
     Shuffle(Vec<Node>),
 }
 
@@ -61,10 +54,7 @@ pub(super) fn parse(script: &'static str) -> Result<Vec<Node>, String> {
             "(" => stack.push(Vec::new()),
             ")" => {
                 let group = stack.pop().ok_or("unbalanced )")?;
-                stack
-                    .last_mut()
-                    .ok_or("unbalanced )")?
-                    .push(Node::Shuffle(group));
+                stack.last_mut().ok_or("unbalanced )")?.push(Node::Shuffle(group));
             }
             _ => {
                 let node = parse_token(tok)?;
@@ -84,15 +74,9 @@ fn parse_token(tok: &'static str) -> Result<Node, String> {
             Some((r, t)) => (r, Some(t)),
             None => (spec, None),
         };
-        let (lo, hi) = range
-            .split_once('-')
-            .ok_or_else(|| format!("bad small-talk token {tok}"))?;
-        let min = lo
-            .parse()
-            .map_err(|_| format!("bad small-talk token {tok}"))?;
-        let max = hi
-            .parse()
-            .map_err(|_| format!("bad small-talk token {tok}"))?;
+        let (lo, hi) = range.split_once('-').ok_or_else(|| format!("bad small-talk token {tok}"))?;
+        let min = lo.parse().map_err(|_| format!("bad small-talk token {tok}"))?;
+        let max = hi.parse().map_err(|_| format!("bad small-talk token {tok}"))?;
         return Ok(Node::Small { min, max, topic });
     }
     let (body, optional) = match tok.strip_suffix('?') {
@@ -103,9 +87,7 @@ fn parse_token(tok: &'static str) -> Result<Node, String> {
     for alt in body.split('|') {
         let mut beats = Vec::new();
         for beat in alt.split('+') {
-            let (who, bank) = beat
-                .split_once(':')
-                .ok_or_else(|| format!("bad beat {beat}"))?;
+            let (who, bank) = beat.split_once(':').ok_or_else(|| format!("bad beat {beat}"))?;
             let role = match who {
                 "A" => Role::A,
                 "B" => Role::B,
@@ -167,28 +149,11 @@ fn emit(ctx: &mut Ctx, role: Role, bank: &str, grooming: bool, out: &mut Vec<Lin
     let stages = stages_of(bank);
     let mut who = role;
     for turn in text.split("||") {
-        let pieces: Vec<String> = turn
-            .split("//")
-            .map(tidy)
-            .filter(|p| !p.is_empty())
-            .collect();
-        let pieces = if pieces.len() > 1 && ctx.chance(0.25) {
-            vec![pieces.join(" ")]
-        } else {
-            pieces
-        };
+        let pieces: Vec<String> = turn.split("//").map(tidy).filter(|p| !p.is_empty()).collect();
+        let pieces = if pieces.len() > 1 && ctx.chance(0.25) { vec![pieces.join(" ")] } else { pieces };
         for (k, p) in pieces.into_iter().enumerate() {
-            let st = if grooming && who == Role::A {
-                stages.clone()
-            } else {
-                Vec::new()
-            };
-            out.push(Line {
-                role: who,
-                text: p,
-                stages: st,
-                continued: k > 0,
-            });
+            let st = if grooming && who == Role::A { stages.clone() } else { Vec::new() };
+            out.push(Line { role: who, text: p, stages: st, continued: k > 0 });
         }
         who = who.other();
     }
@@ -216,14 +181,7 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
-        assert!(matches!(
-            nodes[2],
-            Node::Small {
-                min: 0,
-                max: 2,
-                topic: Some("school")
-            }
-        ));
+        assert!(matches!(nodes[2], Node::Small { min: 0, max: 2, topic: Some("school") }));
         assert!(parse("( A:x").is_err());
         assert!(parse("D:x").is_err());
         assert!(parse("~a-b").is_err());

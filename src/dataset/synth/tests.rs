@@ -4,30 +4,17 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
 fn opts(seed: u64, n: usize) -> SynthOptions {
-    SynthOptions {
-        seed,
-        conversations: n,
-        ..SynthOptions::default()
-    }
+    SynthOptions { seed, conversations: n, ..SynthOptions::default() }
 }
 
 /// One shared large run (generation is the slow part of these tests).
 fn corpus() -> &'static [LabelledConversation] {
     static C: OnceLock<Vec<LabelledConversation>> = OnceLock::new();
-    C.get_or_init(|| {
-        generate(&SynthOptions {
-            obfuscate_fraction: 0.0,
-            ..opts(42, 5000)
-        })
-    })
+    C.get_or_init(|| generate(&SynthOptions { obfuscate_fraction: 0.0, ..opts(42, 5000) }))
 }
 
 fn words(text: &str) -> Vec<String> {
-    text.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
+    text.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
 }
 
 #[test]
@@ -44,8 +31,7 @@ fn same_seed_same_output_other_seed_other_output() {
 #[test]
 fn every_conversation_is_valid_and_consistently_labelled() {
     for c in corpus() {
-        c.validate()
-            .unwrap_or_else(|e| panic!("{}: {e}", c.conversation_id));
+        c.validate().unwrap_or_else(|e| panic!("{}: {e}", c.conversation_id));
         assert!(
             (MIN_MESSAGES..=MAX_MESSAGES).contains(&c.messages.len()),
             "{} has {}",
@@ -53,43 +39,24 @@ fn every_conversation_is_valid_and_consistently_labelled() {
             c.messages.len()
         );
         let ms = c.message_stages.as_ref().expect("message_stages");
-        let union: Vec<Stage> = Stage::ALL
-            .into_iter()
-            .filter(|s| ms.iter().any(|m| m.contains(s)))
-            .collect();
+        let union: Vec<Stage> = Stage::ALL.into_iter().filter(|s| ms.iter().any(|m| m.contains(s))).collect();
         assert_eq!(c.stages, union, "{}", c.conversation_id);
         assert!(c.family.as_deref().is_some_and(|f| families().contains(&f)));
         let mut prev = None;
         for m in &c.messages {
             assert!(m.sender_id.starts_with("u_"));
-            assert!(
-                !m.text.trim().is_empty(),
-                "{}: empty message",
-                c.conversation_id
-            );
+            assert!(!m.text.trim().is_empty(), "{}: empty message", c.conversation_id);
             let t = crate::message::parse_timestamp(&m.sent_at).unwrap();
-            assert!(
-                prev.is_none_or(|p| p < t),
-                "{}: timestamps not increasing",
-                c.conversation_id
-            );
+            assert!(prev.is_none_or(|p| p < t), "{}: timestamps not increasing", c.conversation_id);
             prev = Some(t);
         }
         match c.label {
             Label::Grooming => {
                 let onset = c.onset.expect("onset");
                 let suspect = c.suspect.as_deref().expect("suspect");
-                assert!(
-                    !ms[onset].is_empty(),
-                    "{}: onset message has no stage",
-                    c.conversation_id
-                );
+                assert!(!ms[onset].is_empty(), "{}: onset message has no stage", c.conversation_id);
                 assert_eq!(c.messages[onset].sender_id, suspect);
-                assert!(
-                    ms[..onset].iter().all(Vec::is_empty),
-                    "{}: a stage before the onset",
-                    c.conversation_id
-                );
+                assert!(ms[..onset].iter().all(Vec::is_empty), "{}: a stage before the onset", c.conversation_id);
                 assert!(c.stages.len() >= 2, "{}: {:?}", c.conversation_id, c.stages);
                 // Only the suspect's messages carry stages.
                 for (m, s) in c.messages.iter().zip(ms) {
@@ -204,20 +171,10 @@ fn hard_negatives_have_no_stages_but_share_surface_words() {
     let mut missing = Vec::new();
     for c in &hard {
         assert_eq!(c.label, Label::Benign);
-        assert!(c
-            .message_stages
-            .as_ref()
-            .is_some_and(|ms| ms.iter().all(Vec::is_empty)));
+        assert!(c.message_stages.as_ref().is_some_and(|ms| ms.iter().all(Vec::is_empty)));
         // Whole words, or a longer cue inside a word ("dijemput", "telling").
-        let cue = |w: &String| {
-            cues.contains(w.as_str()) || cues.iter().any(|c| c.len() >= 4 && w.contains(c))
-        };
-        if !c
-            .messages
-            .iter()
-            .flat_map(|m| words(&m.text))
-            .any(|w| cue(&w))
-        {
+        let cue = |w: &String| cues.contains(w.as_str()) || cues.iter().any(|c| c.len() >= 4 && w.contains(c));
+        if !c.messages.iter().flat_map(|m| words(&m.text)).any(|w| cue(&w)) {
             missing.push((c.conversation_id.as_str(), c.family.as_deref()));
         }
     }
@@ -237,12 +194,8 @@ fn every_family_language_and_label_is_well_represented() {
     let mut per_family: BTreeMap<&str, usize> = BTreeMap::new();
     let mut per_lang_label: BTreeMap<(Language, bool), usize> = BTreeMap::new();
     for c in convs {
-        *per_family
-            .entry(c.family.as_deref().unwrap_or(""))
-            .or_default() += 1;
-        *per_lang_label
-            .entry((c.language, c.is_grooming()))
-            .or_default() += 1;
+        *per_family.entry(c.family.as_deref().unwrap_or("")).or_default() += 1;
+        *per_lang_label.entry((c.language, c.is_grooming())).or_default() += 1;
     }
     for f in families() {
         let n = per_family.get(f).copied().unwrap_or(0);
@@ -255,15 +208,8 @@ fn every_family_language_and_label_is_well_represented() {
         }
     }
     let grooming = convs.iter().filter(|c| c.is_grooming()).count() as f64 / convs.len() as f64;
-    assert!(
-        (0.35..0.45).contains(&grooming),
-        "grooming share {grooming}"
-    );
-    let banded = convs
-        .iter()
-        .filter(|c| c.messages[0].sender_age_band.is_some())
-        .count() as f64
-        / 2000.0;
+    assert!((0.35..0.45).contains(&grooming), "grooming share {grooming}");
+    let banded = convs.iter().filter(|c| c.messages[0].sender_age_band.is_some()).count() as f64 / 2000.0;
     assert!((0.15..0.25).contains(&banded), "age-band share {banded}");
 }
 
@@ -335,11 +281,7 @@ fn no_sexual_term_is_ever_generated() {
     for c in corpus() {
         for m in &c.messages {
             for w in words(&m.text) {
-                assert!(
-                    !deny.contains(w.as_str()),
-                    "{}: denied word {w:?}",
-                    c.conversation_id
-                );
+                assert!(!deny.contains(w.as_str()), "{}: denied word {w:?}", c.conversation_id);
             }
             scanned += 1;
         }
@@ -349,11 +291,7 @@ fn no_sexual_term_is_ever_generated() {
     for b in lexicon::all() {
         for t in b.en.iter().chain(b.id).chain(b.mx) {
             for w in words(t) {
-                assert!(
-                    !deny.contains(w.as_str()),
-                    "bank {}: denied word {w:?}",
-                    b.name
-                );
+                assert!(!deny.contains(w.as_str()), "bank {}: denied word {w:?}", b.name);
             }
         }
     }
@@ -406,35 +344,21 @@ fn lexical_diversity_is_high() {
     // No single stage message dominates: the most frequent one is under 0.5 % of them.
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for c in corpus() {
-        for (m, s) in c
-            .messages
-            .iter()
-            .zip(c.message_stages.as_ref().expect("message_stages"))
-        {
+        for (m, s) in c.messages.iter().zip(c.message_stages.as_ref().expect("message_stages")) {
             if !s.is_empty() {
                 *counts.entry(m.text.as_str()).or_default() += 1;
             }
         }
     }
     let top = counts.values().max().copied().unwrap_or(0);
-    assert!(
-        (top as f64) < 0.005 * n_stage as f64,
-        "a stage message repeats {top} times"
-    );
+    assert!((top as f64) < 0.005 * n_stage as f64, "a stage message repeats {top} times");
 }
 
 #[test]
 fn mixed_conversations_mix_both_languages() {
-    const EN: &[&str] = &[
-        "you", "u", "ur", "the", "is", "what", "my", "just", "lol", "dont", "how", "and", "ok",
-    ];
-    const ID: &[&str] = &[
-        "aku", "kamu", "yg", "ga", "gak", "udah", "ya", "dong", "sih", "aja", "kak", "yuk", "deh",
-    ];
-    let mixed: Vec<_> = corpus()
-        .iter()
-        .filter(|c| c.language == Language::Mixed)
-        .collect();
+    const EN: &[&str] = &["you", "u", "ur", "the", "is", "what", "my", "just", "lol", "dont", "how", "and", "ok"];
+    const ID: &[&str] = &["aku", "kamu", "yg", "ga", "gak", "udah", "ya", "dong", "sih", "aja", "kak", "yuk", "deh"];
+    let mixed: Vec<_> = corpus().iter().filter(|c| c.language == Language::Mixed).collect();
     let both = mixed
         .iter()
         .filter(|c| {
@@ -442,51 +366,24 @@ fn mixed_conversations_mix_both_languages() {
             EN.iter().any(|w| ws.contains(*w)) && ID.iter().any(|w| ws.contains(*w))
         })
         .count();
-    assert!(
-        both as f64 > 0.8 * mixed.len() as f64,
-        "{both} of {} mixed conversations mix",
-        mixed.len()
-    );
+    assert!(both as f64 > 0.8 * mixed.len() as f64, "{both} of {} mixed conversations mix", mixed.len());
 }
 
 #[test]
 fn obfuscation_is_applied_to_the_requested_share() {
-    let convs = generate(&SynthOptions {
-        obfuscate_fraction: 1.0,
-        ..opts(3, 300)
-    });
-    let plain = generate(&SynthOptions {
-        obfuscate_fraction: 0.0,
-        ..opts(3, 300)
-    });
-    let changed = convs
-        .iter()
-        .zip(&plain)
-        .filter(|(a, b)| a.messages != b.messages)
-        .count();
+    let convs = generate(&SynthOptions { obfuscate_fraction: 1.0, ..opts(3, 300) });
+    let plain = generate(&SynthOptions { obfuscate_fraction: 0.0, ..opts(3, 300) });
+    let changed = convs.iter().zip(&plain).filter(|(a, b)| a.messages != b.messages).count();
     assert!(changed >= 295, "{changed} of 300 obfuscated");
     // Labels are untouched by obfuscation.
-    assert!(convs
-        .iter()
-        .zip(&plain)
-        .all(|(a, b)| a.stages == b.stages && a.onset == b.onset));
+    assert!(convs.iter().zip(&plain).all(|(a, b)| a.stages == b.stages && a.onset == b.onset));
 }
 
 #[test]
 fn options_restrict_languages_and_labels() {
-    let only_id = generate(&SynthOptions {
-        languages: vec![Language::Id],
-        grooming_fraction: 1.0,
-        ..opts(5, 100)
-    });
-    assert!(only_id
-        .iter()
-        .all(|c| c.language == Language::Id && c.is_grooming()));
-    let benign = generate(&SynthOptions {
-        grooming_fraction: 0.0,
-        hard_negative_fraction: 1.0,
-        ..opts(5, 100)
-    });
+    let only_id = generate(&SynthOptions { languages: vec![Language::Id], grooming_fraction: 1.0, ..opts(5, 100) });
+    assert!(only_id.iter().all(|c| c.language == Language::Id && c.is_grooming()));
+    let benign = generate(&SynthOptions { grooming_fraction: 0.0, hard_negative_fraction: 1.0, ..opts(5, 100) });
     assert!(benign.iter().all(|c| !c.is_grooming() && c.hard_negative));
 }
 
@@ -495,18 +392,9 @@ fn options_restrict_languages_and_labels() {
 #[test]
 #[ignore]
 fn write_sample() {
-    let seed = std::env::var("JAGA_SYNTH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
-    let n = std::env::var("JAGA_SYNTH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(40);
-    let convs = generate(&SynthOptions {
-        obfuscate_fraction: 0.0,
-        ..opts(seed, n)
-    });
+    let seed = std::env::var("JAGA_SYNTH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+    let n = std::env::var("JAGA_SYNTH_N").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
+    let convs = generate(&SynthOptions { obfuscate_fraction: 0.0, ..opts(seed, n) });
     let dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let f = std::fs::File::create(format!("{dir}/synth-sample.jsonl")).unwrap();
     crate::dataset::write_jsonl(f, &convs).unwrap();
