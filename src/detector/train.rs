@@ -37,6 +37,12 @@ use std::path::{Path, PathBuf};
 /// Risk at or above which a conversation counts as flagged (the default profile's `alert`).
 pub const DEFAULT_ALERT_THRESHOLD: f32 = 0.6;
 
+/// Conversation-head targets for the suspect at the onset message and the next ones (then 1).
+/// One worrying message is weak evidence (a family surprise also says "don't tell dad"); the
+/// ramp asks the head to be sure only once the pattern continues, trading a message or two of
+/// warning latency for fewer false alerts.
+const ONSET_RAMP: [f32; 0] = [];
+
 /// Messages a conversation needs before it can be flagged (the default profile's `min_messages`).
 pub const MIN_MESSAGES: usize = 3;
 
@@ -112,6 +118,8 @@ pub struct TrainReport {
     pub holdout_families: Vec<String>,
     pub platt_a: f32,
     pub platt_b: f32,
+    /// Per held-out family: (conversations, flagged at the alert threshold).
+    pub holdout_by_family: BTreeMap<String, (usize, usize)>,
     /// Per stage, on held-out messages: (precision, recall) at probability 0.5.
     pub stage_precision_recall: BTreeMap<String, (f64, f64)>,
     pub holdout: EvalReport,
@@ -256,20 +264,21 @@ pub fn train(
     };
     let conv_head = fit_mlp(&cx, NUM_CONV_FEATURES, &cy, 1, &cw, &conv_cfg, &mut rng)?;
 
-    // 6. Platt scaling on the held-out families (all prefixes, all senders, age bands visible).
+    // 6. Platt scaling on the held-out families, one row per conversation: its highest logit over
+    //    the prefixes that can alert, against its label. The policy alerts the first time risk
+    //    reaches a threshold, so "risk r" should mean "conversations whose score reaches r are
+    //    grooming with probability r" — a per-prefix calibration would be optimistic for benign
+    //    conversations, which get a fresh chance to spike at every message.
     let (mut zs, mut ys) = (Vec::new(), Vec::new());
     for &i in &hold_idx {
-        for (row, target) in prefix_rows(&convs[i], &feats[i], None) {
-            zs.push(conv_head.forward(&row)[0]);
-            ys.push(target);
-        }
+        let views = views_of(&convs[i], &feats[i]);
+        let z = (0..views.len())
+            .filter(|end| end + 1 >= MIN_MESSAGES.min(views.len()))
+            .filter_map(|end| best_logit(&conv_head, &views[..=end]))
+            .fold(f32::NEG_INFINITY, f32::max);
+        zs.push(z);
+        ys.push(if convs[i].is_grooming() { 1.0 } else { 0.0 });
     }
-    tracing::debug!(
-        rows = zs.len(),
-        min = zs.iter().copied().fold(f32::MAX, f32::min),
-        max = zs.iter().copied().fold(f32::MIN, f32::max),
-        "held-out logits"
-    );
     let (platt_a, platt_b) = if zs.is_empty() { (1.0, 0.0) } else { fit_platt(&zs, &ys) };
 
     // 7. Held-out metrics through the same scoring as the live detector.
@@ -279,6 +288,12 @@ pub fn train(
         per_conv.push((&convs[i], risks));
     }
     let holdout_report = metrics(&per_conv, opts.alert_threshold);
+    let mut holdout_by_family: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (c, risks) in &per_conv {
+        let e = holdout_by_family.entry(family_of(c)).or_default();
+        e.0 += 1;
+        e.1 += usize::from(risks.iter().enumerate().any(|(i, &r)| i + 1 >= MIN_MESSAGES && r >= opts.alert_threshold));
+    }
     let stage_pr = stage_precision_recall(convs, &hold_idx, &feats);
 
     // 8. Artifacts.
@@ -320,6 +335,7 @@ pub fn train(
         holdout_families: holdout.into_iter().collect(),
         platt_a,
         platt_b,
+        holdout_by_family,
         stage_precision_recall: stage_pr,
         holdout: holdout_report,
     })
@@ -417,13 +433,22 @@ fn prefix_rows(
     for end in 0..views.len() {
         let prefix = &views[..=end];
         let n_senders = prefix.iter().map(|v| v.sender + 1).max().unwrap_or(0);
-        let reached = conv.is_grooming() && conv.onset.is_some_and(|o| end >= o);
+        let since_onset = conv.onset.filter(|o| conv.is_grooming() && end >= *o).map(|o| end - o);
         for s in 0..n_senders {
-            let target = if reached && Some(s) == suspect_idx { 1.0 } else { 0.0 };
+            let target = match since_onset {
+                Some(k) if Some(s) == suspect_idx => ONSET_RAMP.get(k).copied().unwrap_or(1.0),
+                _ => 0.0,
+            };
             out.push((sender_features(prefix, s, use_age), target));
         }
     }
     out
+}
+
+/// The highest raw conversation-head logit over a window's participants.
+fn best_logit(conv_head: &Mlp, views: &[MsgView]) -> Option<f32> {
+    let n_senders = views.iter().map(|v| v.sender + 1).max()?;
+    (0..n_senders).map(|s| conv_head.forward(&sender_features(views, s, true))[0]).reduce(f32::max)
 }
 
 /// Calibrated risk (max over senders) after each message.
