@@ -73,10 +73,7 @@ impl fmt::Display for Stage {
 impl FromStr for Stage {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Stage::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown grooming stage {s:?}"))
+        Stage::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| format!("unknown grooming stage {s:?}"))
     }
 }
 

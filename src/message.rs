@@ -122,10 +122,9 @@ impl fmt::Display for BadRecordReason {
                 write!(f, "field `sent_at` is not an RFC 3339 timestamp: {e}")
             }
             BadRecordReason::EmptyId(n) => write!(f, "field `{n}` must not be empty"),
-            BadRecordReason::InvalidAgeBand(v) => write!(
-                f,
-                "field `sender_age_band` is {v:?}, expected one of under_13, 13_15, 16_17, adult, unknown"
-            ),
+            BadRecordReason::InvalidAgeBand(v) => {
+                write!(f, "field `sender_age_band` is {v:?}, expected one of under_13, 13_15, 16_17, adult, unknown")
+            }
             BadRecordReason::MissingValue => f.write_str("record has no value (tombstone)"),
         }
     }
@@ -198,9 +197,7 @@ pub fn from_value(value: &Value) -> Result<ChatMessage, BadRecordReason> {
             .map(|v| v.as_str().map(str::to_owned))
             .collect::<Option<Vec<_>>>()
             .ok_or(BadRecordReason::WrongType { field: "recipient_ids", expected: "an array of strings" })?,
-        Some(_) => {
-            return Err(BadRecordReason::WrongType { field: "recipient_ids", expected: "an array of strings" })
-        }
+        Some(_) => return Err(BadRecordReason::WrongType { field: "recipient_ids", expected: "an array of strings" }),
     };
     let sender_age_band = match optional_str(obj, "sender_age_band")? {
         None => None,

@@ -68,3 +68,129 @@ pub trait Encoder: Send {
         Ok((out, t1 - t0, t1.elapsed()))
     }
 }
+
+pub mod bert;
+pub mod e5s1;
+pub mod fetch;
+pub mod hashing;
+
+use std::path::PathBuf;
+
+pub use bert::{BertEncoder, DEFAULT_MAX_TOKENS};
+pub use fetch::{ensure_e5_small, ensure_minilm, E5Paths, ModelCache, ModelPaths};
+pub use hashing::HashingEncoder;
+
+/// Which encoder to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum EncoderKind {
+    /// multilingual-e5-small: English, Indonesian and code-mixed chat. The production choice.
+    #[serde(rename = "e5-small")]
+    E5Small,
+    /// all-MiniLM-L6-v2: faster, English only.
+    #[serde(rename = "minilm")]
+    MiniLm,
+    /// Deterministic feature hashing, no files: for tests and benchmarks, not for detection.
+    #[serde(rename = "hashing")]
+    Hashing,
+}
+
+impl EncoderKind {
+    pub const ALL: [EncoderKind; 3] = [Self::E5Small, Self::MiniLm, Self::Hashing];
+
+    /// The name used in config files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::E5Small => "e5-small",
+            Self::MiniLm => "minilm",
+            Self::Hashing => "hashing",
+        }
+    }
+}
+
+impl std::fmt::Display for EncoderKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for EncoderKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| format!("unknown encoder {s:?}: expected e5-small, minilm or hashing"))
+    }
+}
+
+/// How to load an encoder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncoderOptions {
+    /// Model cache root; `None` resolves it from the environment (see [`ModelCache::from_env`]).
+    pub cache_dir: Option<PathBuf>,
+    /// Token budget per message, special tokens included; longer messages keep their start.
+    pub max_tokens: usize,
+}
+
+impl Default for EncoderOptions {
+    fn default() -> Self {
+        Self { cache_dir: None, max_tokens: DEFAULT_MAX_TOKENS }
+    }
+}
+
+/// Loads an encoder, fetching and converting its weights into the cache first if needed.
+pub fn load_encoder(kind: EncoderKind, opts: &EncoderOptions) -> Result<Box<dyn Encoder>, ModelError> {
+    match kind {
+        EncoderKind::Hashing => Ok(Box::new(HashingEncoder::new())),
+        EncoderKind::E5Small => {
+            let cache = ModelCache::from_option(opts.cache_dir.as_deref())?;
+            let paths = ensure_e5_small(&cache)?;
+            Ok(Box::new(BertEncoder::load(&paths, bert::E5_SMALL_STYLE, opts.max_tokens)?))
+        }
+        EncoderKind::MiniLm => {
+            let cache = ModelCache::from_option(opts.cache_dir.as_deref())?;
+            let paths = ensure_minilm(&cache)?;
+            Ok(Box::new(BertEncoder::load(&paths, bert::MINILM_STYLE, opts.max_tokens)?))
+        }
+    }
+}
+
+/// Pads token rows to the longest with `pad_id`, building the matching mask.
+pub(crate) fn pad_rows(rows: &[Vec<u32>], pad_id: u32) -> TokenBatch {
+    let seq_len = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut ids = Vec::with_capacity(rows.len() * seq_len);
+    let mut mask = Vec::with_capacity(rows.len() * seq_len);
+    for row in rows {
+        ids.extend_from_slice(row);
+        ids.extend(std::iter::repeat_n(pad_id, seq_len - row.len()));
+        mask.extend(std::iter::repeat_n(1u32, row.len()));
+        mask.extend(std::iter::repeat_n(0u32, seq_len - row.len()));
+    }
+    TokenBatch { ids, mask, batch: rows.len(), seq_len }
+}
+
+/// Rejects a batch whose buffers do not match its declared shape (it may come from anywhere).
+pub(crate) fn check_batch(batch: &TokenBatch) -> Result<(), ModelError> {
+    let n = batch.batch.checked_mul(batch.seq_len);
+    if n != Some(batch.ids.len()) || n != Some(batch.mask.len()) {
+        return Err(ModelError::Inference(format!(
+            "token batch of {}x{} has {} ids and {} mask entries",
+            batch.batch,
+            batch.seq_len,
+            batch.ids.len(),
+            batch.mask.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Scales `v` to unit length; a zero vector stays zero.
+pub(crate) fn l2_normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+#[cfg(test)]
+mod tests;

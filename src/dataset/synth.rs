@@ -1,1 +1,0 @@
-//! Synthetic conversation generator (filled in by the dataset work).

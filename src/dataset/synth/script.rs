@@ -1,0 +1,189 @@
+//! Conversation scripts: the order of beats of a family, written as one line of tokens.
+//!
+//! * `A:bank` — speaker A (the suspect, or the initiator of a benign chat) says a line of `bank`;
+//!   `B` is the other participant (the child in grooming families), `C` a third one.
+//! * `A:x+B:y` — a unit: the beats run together (a question and its answer).
+//! * `A:x+B:y|A:z` — one of the alternatives; a trailing `?` makes the unit optional (50 %).
+//! * `~2-5` — 2 to 5 messages of small talk on the conversation's topic (`~1-3:school` names
+//!   the topic); this is how slow-burn families bury the worrying messages among innocent ones.
+//! * `( ... )` — the units inside run in a random order, so stage order varies.
+
+use super::grammar::{tidy, Ctx};
+use super::lexicon::stages_of;
+use crate::event::Stage;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    A,
+    B,
+    C,
+}
+
+impl Role {
+    fn other(self) -> Role {
+        match self {
+            Role::A => Role::B,
+            Role::B | Role::C => Role::A,
+        }
+    }
+}
+
+/// One generated message before styling and timestamps.
+#[derive(Debug, Clone)]
+pub(super) struct Line {
+    pub role: Role,
+    pub text: String,
+    pub stages: Vec<Stage>,
+    /// True when the line continues the previous line's thought (a split message): it is sent
+    /// seconds later.
+    pub continued: bool,
+}
+
+#[derive(Debug)]
+pub(super) enum Node {
+    Unit { alts: Vec<Vec<(Role, &'static str)>>, optional: bool },
+    Small { min: usize, max: usize, topic: Option<&'static str> },
+    Shuffle(Vec<Node>),
+}
+
+/// Parses a family script; an error names the offending token.
+pub(super) fn parse(script: &'static str) -> Result<Vec<Node>, String> {
+    let mut stack: Vec<Vec<Node>> = vec![Vec::new()];
+    for tok in script.split_whitespace() {
+        match tok {
+            "(" => stack.push(Vec::new()),
+            ")" => {
+                let group = stack.pop().ok_or("unbalanced )")?;
+                stack.last_mut().ok_or("unbalanced )")?.push(Node::Shuffle(group));
+            }
+            _ => {
+                let node = parse_token(tok)?;
+                stack.last_mut().ok_or("unbalanced )")?.push(node);
+            }
+        }
+    }
+    if stack.len() != 1 {
+        return Err("unclosed (".into());
+    }
+    Ok(stack.pop().unwrap_or_default())
+}
+
+fn parse_token(tok: &'static str) -> Result<Node, String> {
+    if let Some(spec) = tok.strip_prefix('~') {
+        let (range, topic) = match spec.split_once(':') {
+            Some((r, t)) => (r, Some(t)),
+            None => (spec, None),
+        };
+        let (lo, hi) = range.split_once('-').ok_or_else(|| format!("bad small-talk token {tok}"))?;
+        let min = lo.parse().map_err(|_| format!("bad small-talk token {tok}"))?;
+        let max = hi.parse().map_err(|_| format!("bad small-talk token {tok}"))?;
+        return Ok(Node::Small { min, max, topic });
+    }
+    let (body, optional) = match tok.strip_suffix('?') {
+        Some(b) => (b, true),
+        None => (tok, false),
+    };
+    let mut alts = Vec::new();
+    for alt in body.split('|') {
+        let mut beats = Vec::new();
+        for beat in alt.split('+') {
+            let (who, bank) = beat.split_once(':').ok_or_else(|| format!("bad beat {beat}"))?;
+            let role = match who {
+                "A" => Role::A,
+                "B" => Role::B,
+                "C" => Role::C,
+                _ => return Err(format!("bad speaker in {beat}")),
+            };
+            beats.push((role, bank));
+        }
+        alts.push(beats);
+    }
+    Ok(Node::Unit { alts, optional })
+}
+
+/// Runs a parsed script. Stage labels are only attached to the suspect's (A's) messages, and only
+/// in grooming families: the child's replies and every benign message carry none.
+pub(super) fn run(nodes: &[Node], ctx: &mut Ctx, topic: &str, grooming: bool, out: &mut Vec<Line>) {
+    for node in nodes {
+        match node {
+            Node::Unit { alts, optional } => {
+                if *optional && ctx.chance(0.5) {
+                    continue;
+                }
+                let i = ctx.range(0, alts.len() - 1);
+                for &(role, bank) in &alts[i] {
+                    emit(ctx, role, bank, grooming, out);
+                }
+            }
+            Node::Small { min, max, topic: t } => {
+                let n = ctx.range(*min, *max);
+                let bank = format!("small.{}", t.unwrap_or(topic));
+                let start = out.len();
+                while out.len() - start < n {
+                    let role = if ctx.chance(0.6) { Role::A } else { Role::B };
+                    let before = out.len();
+                    emit(ctx, role, &bank, grooming, out);
+                    if out.len() == before {
+                        break;
+                    }
+                }
+            }
+            Node::Shuffle(group) => {
+                let mut order: Vec<usize> = (0..group.len()).collect();
+                for k in (1..order.len()).rev() {
+                    let j = ctx.range(0, k);
+                    order.swap(k, j);
+                }
+                for k in order {
+                    run(std::slice::from_ref(&group[k]), ctx, topic, grooming, out);
+                }
+            }
+        }
+    }
+}
+
+/// Expands one line of `bank` said by `role`: ` || ` hands the turn over, ` // ` splits a thought
+/// into two messages (kept joined a quarter of the time, so both shapes occur).
+fn emit(ctx: &mut Ctx, role: Role, bank: &str, grooming: bool, out: &mut Vec<Line>) {
+    let text = ctx.bank(bank);
+    let stages = stages_of(bank);
+    let mut who = role;
+    for turn in text.split("||") {
+        let pieces: Vec<String> = turn.split("//").map(tidy).filter(|p| !p.is_empty()).collect();
+        let pieces = if pieces.len() > 1 && ctx.chance(0.25) { vec![pieces.join(" ")] } else { pieces };
+        for (k, p) in pieces.into_iter().enumerate() {
+            let st = if grooming && who == Role::A { stages.clone() } else { Vec::new() };
+            out.push(Line { role: who, text: p, stages: st, continued: k > 0 });
+        }
+        who = who.other();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_units_alternatives_small_talk_and_groups() {
+        let nodes = parse("~1-3 ( A:x+B:y A:z|B:w? ) ~0-2:school").unwrap();
+        assert_eq!(nodes.len(), 3);
+        match &nodes[1] {
+            Node::Shuffle(g) => {
+                assert_eq!(g.len(), 2);
+                match &g[1] {
+                    Node::Unit { alts, optional } => {
+                        assert!(*optional);
+                        assert_eq!(alts.len(), 2);
+                        assert_eq!(alts[1], vec![(Role::B, "w")]);
+                    }
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(nodes[2], Node::Small { min: 0, max: 2, topic: Some("school") }));
+        assert!(parse("( A:x").is_err());
+        assert!(parse("D:x").is_err());
+        assert!(parse("~a-b").is_err());
+    }
+}
