@@ -51,6 +51,11 @@ const CALL_OVERHEAD_TOKENS: usize = 48;
 /// tokenising keeps a pathological message from costing the tokenizer seconds.
 const MAX_BYTES_PER_TOKEN: usize = 64;
 
+/// A sub-batch: row indices into the caller's batch, and the length they are padded to.
+type Group<'a> = (&'a [usize], usize);
+/// A finished row: its index in the caller's batch and its embedding.
+type Pooled = (usize, Vec<f32>);
+
 /// See the module docs.
 pub struct BertEncoder {
     model: BertModel,
@@ -61,6 +66,7 @@ pub struct BertEncoder {
     vocab_size: usize,
     max_positions: usize,
     sub_batching: bool,
+    workers: usize,
     device: Device,
 }
 
@@ -107,12 +113,74 @@ impl BertEncoder {
             vocab_size: config.vocab_size,
             max_positions: config.max_position_embeddings,
             sub_batching: true,
+            workers: 1,
             device,
         })
     }
 
     pub fn max_tokens(&self) -> usize {
         self.max_tokens
+    }
+
+    /// Runs sub-batches on this many threads of their own (default 1). Worth it when candle's
+    /// own threading is off (`RAYON_NUM_THREADS=1`): whole sub-batches in parallel scale better on
+    /// few cores than candle splitting every small operation. Results are the same either way.
+    pub fn with_workers(mut self, workers: usize) -> Self {
+        self.workers = workers.max(1);
+        self
+    }
+
+    /// Runs `groups` (rows, padded length), spread over `self.workers` threads balanced by cost.
+    fn run_groups(
+        &self,
+        batch: &TokenBatch,
+        groups: Vec<Group<'_>>,
+    ) -> Result<Vec<Pooled>, ModelError> {
+        if self.workers <= 1 || groups.len() < 2 {
+            let mut out = Vec::with_capacity(batch.batch);
+            for (rows, len) in groups {
+                out.extend(self.forward_group(batch, rows, len)?);
+            }
+            return Ok(out);
+        }
+        let cost = |(rows, len): &Group<'_>| rows.len() * len + CALL_OVERHEAD_TOKENS;
+        let mut by_cost = groups;
+        by_cost.sort_by_key(|g| std::cmp::Reverse(cost(g)));
+        let mut lanes: Vec<(usize, Vec<Group<'_>>)> = vec![(0, Vec::new()); self.workers];
+        for g in by_cost {
+            if let Some(lane) = lanes.iter_mut().min_by_key(|l| l.0) {
+                lane.0 += cost(&g);
+                lane.1.push(g);
+            }
+        }
+        let results: Vec<Result<Vec<Pooled>, ModelError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = lanes
+                .iter()
+                .filter(|(_, gs)| !gs.is_empty())
+                .map(|(_, gs)| {
+                    s.spawn(move || {
+                        let mut acc = Vec::new();
+                        for &(rows, len) in gs {
+                            acc.extend(self.forward_group(batch, rows, len)?);
+                        }
+                        Ok(acc)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(ModelError::Inference("encoder worker panicked".into()))
+                    })
+                })
+                .collect()
+        });
+        let mut out = Vec::with_capacity(batch.batch);
+        for r in results {
+            out.extend(r?);
+        }
+        Ok(out)
     }
 
     /// Turns length-sorted sub-batching off (one forward call padded to the longest row), to
@@ -129,8 +197,7 @@ impl BertEncoder {
         batch: &TokenBatch,
         rows: &[usize],
         len: usize,
-        out: &mut [Vec<f32>],
-    ) -> Result<(), ModelError> {
+    ) -> Result<Vec<Pooled>, ModelError> {
         let n = rows.len();
         let mut ids = Vec::with_capacity(n * len);
         let mut mask = Vec::with_capacity(n * len);
@@ -151,6 +218,7 @@ impl BertEncoder {
                 values.len()
             )));
         }
+        let mut out = Vec::with_capacity(n);
         for (i, &r) in rows.iter().enumerate() {
             let mut pooled = vec![0f32; dim];
             let mut count = 0f32;
@@ -168,9 +236,9 @@ impl BertEncoder {
                 pooled.iter_mut().for_each(|p| *p /= count);
             }
             l2_normalize(&mut pooled);
-            out[r] = pooled;
+            out.push((r, pooled));
         }
-        Ok(())
+        Ok(out)
     }
 }
 
@@ -270,7 +338,6 @@ impl Encoder for BertEncoder {
         let sorted_lens: Vec<usize> = order.iter().map(|&r| lens[r]).collect();
         // Rows with an empty mask stay all-zero: there is nothing to pool.
         let mut out = vec![vec![0f32; self.info.dim]; batch.batch];
-        let mut start = 0;
         if order.is_empty() {
             return Ok(out);
         }
@@ -279,9 +346,14 @@ impl Encoder for BertEncoder {
         } else {
             vec![sorted_lens.len()]
         };
+        let mut groups: Vec<Group<'_>> = Vec::with_capacity(ends.len());
+        let mut start = 0;
         for end in ends {
-            self.forward_group(batch, &order[start..end], sorted_lens[end - 1], &mut out)?;
+            groups.push((&order[start..end], sorted_lens[end - 1]));
             start = end;
+        }
+        for (row, v) in self.run_groups(batch, groups)? {
+            out[row] = v;
         }
         Ok(out)
     }

@@ -189,7 +189,8 @@ fn chat_lines(n: usize) -> Vec<String> {
 
 /// Prints fetch/convert/load times and throughput; run with
 /// `cargo test --lib model::tests::measure -- --ignored --nocapture`; `JAGA_MEASURE_ONLY=e5-small`
-/// (or `minilm`) limits it to one encoder, `JAGA_MEASURE_COMPARE=1` adds a run without sub-batching.
+/// (or `minilm`) limits it to one encoder, `JAGA_MEASURE_COMPARE=1` adds a run without sub-batching,
+/// `JAGA_MEASURE_WORKERS=2` runs sub-batches on two threads (pair with `RAYON_NUM_THREADS=1`).
 #[test]
 #[ignore = "timing report, not a test"]
 fn measure_encoder_speed() {
@@ -221,9 +222,14 @@ fn measure_encoder_speed() {
         println!("{name}: load from cache {:.2?}", t.elapsed());
         let compare = std::env::var_os("JAGA_MEASURE_COMPARE").is_some();
         for sub in [true, false].into_iter().take(if compare { 2 } else { 1 }) {
+            let workers = std::env::var("JAGA_MEASURE_WORKERS")
+                .ok()
+                .and_then(|w| w.parse().ok())
+                .unwrap_or(1);
             let enc = BertEncoder::load(&paths, style, DEFAULT_MAX_TOKENS)
                 .unwrap()
-                .with_sub_batching(sub);
+                .with_sub_batching(sub)
+                .with_workers(workers);
             let chunks: Vec<Vec<&str>> = lines
                 .chunks(64)
                 .map(|c| c.iter().map(String::as_str).collect())
@@ -247,7 +253,7 @@ fn measure_encoder_speed() {
             }
             let total = (tok_time + emb_time).as_secs_f64();
             println!(
-                "{name} sub_batching={sub}: {msgs} msgs, {:.1} tokens/msg, tokenize {:.1?}, \
+                "{name} sub_batching={sub} workers={workers}: {msgs} msgs, {:.1} tokens/msg, tokenize {:.1?}, \
                  embed {:.1?}: {:.0} msgs/s, {:.0} tokens/s",
                 tokens as f64 / msgs as f64,
                 tok_time,
@@ -257,5 +263,26 @@ fn measure_encoder_speed() {
             );
         }
         drop(enc);
+    }
+}
+
+#[test]
+fn parallel_sub_batches_give_the_same_vectors() {
+    // Needs the MiniLM files in the cache; `real` fetches them (or skips) first.
+    if real(EncoderKind::MiniLm).is_none() {
+        return;
+    }
+    let cache = ModelCache::from_env().unwrap();
+    let paths = cache.minilm_paths();
+    let one = BertEncoder::load(&paths, bert::MINILM_STYLE, 32).unwrap();
+    let two = BertEncoder::load(&paths, bert::MINILM_STYLE, 32)
+        .unwrap()
+        .with_workers(2);
+    let lines = chat_lines(40);
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let a = one.encode_timed(&refs).unwrap().0;
+    let b = two.encode_timed(&refs).unwrap().0;
+    for (x, y) in a.iter().zip(&b) {
+        assert!(cos(x, y) > 0.9999);
     }
 }
