@@ -28,9 +28,17 @@ pub struct BertStyle {
     pub pad_id: u32,
 }
 
-pub const E5_SMALL_STYLE: BertStyle = BertStyle { id: "multilingual-e5-small@e5s1-q4", prefix: "query: ", pad_id: 1 };
+pub const E5_SMALL_STYLE: BertStyle = BertStyle {
+    id: "multilingual-e5-small@e5s1-q4",
+    prefix: "query: ",
+    pad_id: 1,
+};
 
-pub const MINILM_STYLE: BertStyle = BertStyle { id: "all-minilm-l6-v2", prefix: "", pad_id: 0 };
+pub const MINILM_STYLE: BertStyle = BertStyle {
+    id: "all-minilm-l6-v2",
+    prefix: "",
+    pad_id: 0,
+};
 
 /// Default token budget per message: chat lines are short, and attention cost grows with length.
 pub const DEFAULT_MAX_TOKENS: usize = 128;
@@ -43,6 +51,11 @@ const CALL_OVERHEAD_TOKENS: usize = 48;
 /// tokenising keeps a pathological message from costing the tokenizer seconds.
 const MAX_BYTES_PER_TOKEN: usize = 64;
 
+/// A sub-batch: row indices into the caller's batch, and the length they are padded to.
+type Group<'a> = (&'a [usize], usize);
+/// A finished row: its index in the caller's batch and its embedding.
+type Pooled = (usize, Vec<f32>);
+
 /// See the module docs.
 pub struct BertEncoder {
     model: BertModel,
@@ -53,15 +66,22 @@ pub struct BertEncoder {
     vocab_size: usize,
     max_positions: usize,
     sub_batching: bool,
+    workers: usize,
     device: Device,
 }
 
 impl BertEncoder {
     /// Loads weights, config and tokenizer. `max_tokens` (special tokens included) is clamped to
     /// `2..=max_position_embeddings`.
-    pub fn load(paths: &ModelPaths, style: BertStyle, max_tokens: usize) -> Result<Self, ModelError> {
-        let config_bytes = std::fs::read(&paths.config)
-            .map_err(|source| ModelError::Io { path: paths.config.display().to_string(), source })?;
+    pub fn load(
+        paths: &ModelPaths,
+        style: BertStyle,
+        max_tokens: usize,
+    ) -> Result<Self, ModelError> {
+        let config_bytes = std::fs::read(&paths.config).map_err(|source| ModelError::Io {
+            path: paths.config.display().to_string(),
+            source,
+        })?;
         let config: Config = serde_json::from_slice(&config_bytes)
             .map_err(|e| ModelError::Corrupt(format!("{}: {e}", paths.config.display())))?;
         let mut tokenizer = Tokenizer::from_file(&paths.tokenizer)
@@ -69,30 +89,98 @@ impl BertEncoder {
         // Padding and truncation are done here, per batch, so they must be off in the tokenizer
         // (MiniLM's file pads every text to 128 tokens).
         tokenizer.with_padding(None);
-        tokenizer.with_truncation(None).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
         let device = Device::Cpu;
         if !paths.weights.is_file() {
             return Err(ModelError::Missing(paths.weights.display().to_string()));
         }
         // SAFETY: the file is only ever replaced by an atomic rename (see `fetch`), never modified
         // in place, and candle copies each tensor out of the mapping while loading.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&paths.weights], DType::F32, &device) }?;
+        let vb =
+            unsafe { VarBuilder::from_mmaped_safetensors(&[&paths.weights], DType::F32, &device) }?;
         let model = BertModel::load(vb, &config)?;
         Ok(Self {
             model,
             tokenizer,
             style,
-            info: EncoderInfo { id: style.id.to_string(), dim: config.hidden_size },
+            info: EncoderInfo {
+                id: style.id.to_string(),
+                dim: config.hidden_size,
+            },
             max_tokens: max_tokens.clamp(2, config.max_position_embeddings),
             vocab_size: config.vocab_size,
             max_positions: config.max_position_embeddings,
             sub_batching: true,
+            workers: 1,
             device,
         })
     }
 
     pub fn max_tokens(&self) -> usize {
         self.max_tokens
+    }
+
+    /// Runs sub-batches on this many threads of their own (default 1). Worth it when candle's
+    /// own threading is off (`RAYON_NUM_THREADS=1`): whole sub-batches in parallel scale better on
+    /// few cores than candle splitting every small operation. Results are the same either way.
+    pub fn with_workers(mut self, workers: usize) -> Self {
+        self.workers = workers.max(1);
+        self
+    }
+
+    /// Runs `groups` (rows, padded length), spread over `self.workers` threads balanced by cost.
+    fn run_groups(
+        &self,
+        batch: &TokenBatch,
+        groups: Vec<Group<'_>>,
+    ) -> Result<Vec<Pooled>, ModelError> {
+        if self.workers <= 1 || groups.len() < 2 {
+            let mut out = Vec::with_capacity(batch.batch);
+            for (rows, len) in groups {
+                out.extend(self.forward_group(batch, rows, len)?);
+            }
+            return Ok(out);
+        }
+        let cost = |(rows, len): &Group<'_>| rows.len() * len + CALL_OVERHEAD_TOKENS;
+        let mut by_cost = groups;
+        by_cost.sort_by_key(|g| std::cmp::Reverse(cost(g)));
+        let mut lanes: Vec<(usize, Vec<Group<'_>>)> = vec![(0, Vec::new()); self.workers];
+        for g in by_cost {
+            if let Some(lane) = lanes.iter_mut().min_by_key(|l| l.0) {
+                lane.0 += cost(&g);
+                lane.1.push(g);
+            }
+        }
+        let results: Vec<Result<Vec<Pooled>, ModelError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = lanes
+                .iter()
+                .filter(|(_, gs)| !gs.is_empty())
+                .map(|(_, gs)| {
+                    s.spawn(move || {
+                        let mut acc = Vec::new();
+                        for &(rows, len) in gs {
+                            acc.extend(self.forward_group(batch, rows, len)?);
+                        }
+                        Ok(acc)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(ModelError::Inference("encoder worker panicked".into()))
+                    })
+                })
+                .collect()
+        });
+        let mut out = Vec::with_capacity(batch.batch);
+        for r in results {
+            out.extend(r?);
+        }
+        Ok(out)
     }
 
     /// Turns length-sorted sub-batching off (one forward call padded to the longest row), to
@@ -109,8 +197,7 @@ impl BertEncoder {
         batch: &TokenBatch,
         rows: &[usize],
         len: usize,
-        out: &mut [Vec<f32>],
-    ) -> Result<(), ModelError> {
+    ) -> Result<Vec<Pooled>, ModelError> {
         let n = rows.len();
         let mut ids = Vec::with_capacity(n * len);
         let mut mask = Vec::with_capacity(n * len);
@@ -126,8 +213,12 @@ impl BertEncoder {
         let dim = self.info.dim;
         let values = hidden.flatten_all()?.to_vec1::<f32>()?;
         if values.len() != n * len * dim {
-            return Err(ModelError::Inference(format!("encoder returned {} values for {n}x{len}x{dim}", values.len())));
+            return Err(ModelError::Inference(format!(
+                "encoder returned {} values for {n}x{len}x{dim}",
+                values.len()
+            )));
         }
+        let mut out = Vec::with_capacity(n);
         for (i, &r) in rows.iter().enumerate() {
             let mut pooled = vec![0f32; dim];
             let mut count = 0f32;
@@ -145,9 +236,9 @@ impl BertEncoder {
                 pooled.iter_mut().for_each(|p| *p /= count);
             }
             l2_normalize(&mut pooled);
-            out[r] = pooled;
+            out.push((r, pooled));
         }
-        Ok(())
+        Ok(out)
     }
 }
 
@@ -208,9 +299,14 @@ impl Encoder for BertEncoder {
 
     fn tokenize(&self, texts: &[&str]) -> Result<TokenBatch, ModelError> {
         let max_bytes = self.max_tokens * MAX_BYTES_PER_TOKEN;
-        let inputs: Vec<String> =
-            texts.iter().map(|t| format!("{}{}", self.style.prefix, clip(t, max_bytes))).collect();
-        let encodings = self.tokenizer.encode_batch(inputs, true).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        let inputs: Vec<String> = texts
+            .iter()
+            .map(|t| format!("{}{}", self.style.prefix, clip(t, max_bytes)))
+            .collect();
+        let encodings = self
+            .tokenizer
+            .encode_batch(inputs, true)
+            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
         let rows: Vec<Vec<u32>> = encodings
             .iter()
             .map(|e| {
@@ -225,7 +321,9 @@ impl Encoder for BertEncoder {
     fn embed(&self, batch: &TokenBatch) -> Result<Vec<Vec<f32>>, ModelError> {
         check_batch(batch)?;
         if batch.ids.iter().any(|&id| id as usize >= self.vocab_size) {
-            return Err(ModelError::Inference("token id beyond the vocabulary".into()));
+            return Err(ModelError::Inference(
+                "token id beyond the vocabulary".into(),
+            ));
         }
         let lens: Vec<usize> = (0..batch.batch).map(|r| row_len(batch, r)).collect();
         // Longer rows than the position table would fail deep inside candle.
@@ -240,15 +338,22 @@ impl Encoder for BertEncoder {
         let sorted_lens: Vec<usize> = order.iter().map(|&r| lens[r]).collect();
         // Rows with an empty mask stay all-zero: there is nothing to pool.
         let mut out = vec![vec![0f32; self.info.dim]; batch.batch];
-        let mut start = 0;
         if order.is_empty() {
             return Ok(out);
         }
-        let ends =
-            if self.sub_batching { plan_groups(&sorted_lens, CALL_OVERHEAD_TOKENS) } else { vec![sorted_lens.len()] };
+        let ends = if self.sub_batching {
+            plan_groups(&sorted_lens, CALL_OVERHEAD_TOKENS)
+        } else {
+            vec![sorted_lens.len()]
+        };
+        let mut groups: Vec<Group<'_>> = Vec::with_capacity(ends.len());
+        let mut start = 0;
         for end in ends {
-            self.forward_group(batch, &order[start..end], sorted_lens[end - 1], &mut out)?;
+            groups.push((&order[start..end], sorted_lens[end - 1]));
             start = end;
+        }
+        for (row, v) in self.run_groups(batch, groups)? {
+            out[row] = v;
         }
         Ok(out)
     }
