@@ -221,7 +221,7 @@ pub(super) const FAMILIES: &[Family] = &[
         Normal,
         Liar,
         "A:greet.social+B:kid.hi ~1-3 A:flat.looks+B:kid.shy ~1-2 A:flat.romance+B:kid.shy A:age.ask+B:kid.age? \
-         A:iso.friends+B:kid.unsure? A:sec.tell+B:kid.ok ~0-2 A:meet.ask+B:kid.meet A:thr.guilt+B:kid.unsure?",
+         A:iso.friends+B:kid.unsure? A:sec.tell+B:kid.ok ~0-2 A:meet.ask+B:kid.meet A:iso.guilt+B:kid.unsure?",
     ),
     groom(
         "groom_secret_test",

@@ -17,7 +17,7 @@ use super::lexicon::{self, Bank};
 use crate::dataset::Language;
 use rand::{Rng, RngCore};
 use rand_chacha::ChaCha8Rng;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Deepest nesting of `{bank}` expansions; deeper references are left empty (a bank that
 /// refers to itself must not hang the generator).
@@ -28,6 +28,9 @@ pub(super) struct Ctx {
     pub rng: ChaCha8Rng,
     pub lang: Language,
     pub vars: HashMap<String, String>,
+    /// Templates already used in this conversation: people rarely say the very same thing twice
+    /// in one chat, so content banks avoid repeats (short replies and decoration may repeat).
+    pub used: HashSet<&'static str>,
 }
 
 impl Ctx {
@@ -36,6 +39,7 @@ impl Ctx {
             rng,
             lang,
             vars: HashMap::new(),
+            used: HashSet::new(),
         }
     }
 
@@ -81,11 +85,23 @@ impl Ctx {
         let Some(bank) = lexicon::bank(name) else {
             return "";
         };
-        let list = self.list(bank);
-        if list.is_empty() {
-            return "";
+        let fresh_only =
+            !(name.starts_with("kid.") || name.starts_with("deco.") || name.starts_with("v."));
+        let mut pick = "";
+        for _ in 0..5 {
+            let list = self.list(bank);
+            if list.is_empty() {
+                return "";
+            }
+            pick = list[self.rng.random_range(0..list.len())];
+            if !fresh_only || !self.used.contains(pick) {
+                break;
+            }
         }
-        list[self.rng.random_range(0..list.len())]
+        if fresh_only {
+            self.used.insert(pick);
+        }
+        pick
     }
 
     /// Expands a random template of bank `name`.

@@ -121,6 +121,7 @@ fn generate_one(opts: &SynthOptions, n: usize) -> LabelledConversation {
 
 fn draft(family: &Family, ctx: &mut Ctx) -> Vec<Line> {
     ctx.vars.clear();
+    ctx.used.clear();
     set_people(ctx);
     let topic = family.topics[ctx.range(0, family.topics.len() - 1)];
     let nodes = script::parse(family.script).unwrap_or_default();
@@ -168,9 +169,12 @@ fn set_people(ctx: &mut Ctx) {
     const GAMES: &[(&[&str], &[&str])] = &[
         (
             &["Mobile Legends", "ML", "mlbb", "ml"],
-            &["diamond", "dm", "diamonds"],
+            &["diamond", "diamonds", "diamond"],
         ),
-        (&["Free Fire", "FF", "ff"], &["diamond", "dm", "diamonds"]),
+        (
+            &["Free Fire", "FF", "ff"],
+            &["diamond", "diamonds", "diamond"],
+        ),
         (&["PUBG", "pubg", "PUBG Mobile"], &["UC", "uc"]),
         (&["Roblox", "roblox"], &["robux", "Robux"]),
         (&["Genshin", "genshin"], &["primo", "genesis crystal"]),
@@ -188,15 +192,18 @@ fn set_people(ctx: &mut Ctx) {
 /// code-mixed chat), so the same core sentence shows up in many shapes.
 fn decorate(ctx: &mut Ctx, lines: &mut [Line]) {
     for line in lines.iter_mut() {
+        // Openers and tails only around real sentences: "ok deh kan" is not how anyone writes.
         if line.continued || line.text.split(' ').count() < 2 {
             continue;
         }
+        let sentence = line.text.split(' ').count() >= 4;
         let young = line.role != Role::A;
-        if ctx.chance(0.14) {
+        let opened = sentence && ctx.chance(0.16);
+        if opened {
             let o = ctx.bank("deco.open");
             line.text = format!("{o} {}", line.text);
         }
-        if ctx.chance(0.16) && !line.text.ends_with('?') {
+        if sentence && !opened && ctx.chance(0.18) && !line.text.ends_with('?') {
             let t = ctx.bank("deco.tail");
             line.text = format!("{} {t}", line.text);
         }
