@@ -371,7 +371,7 @@ pub(super) const FAMILIES: &[Family] = &[
         Normal,
         Teen,
         Teen,
-        "A:neg.group.move+B:neg.group.ok C:neg.group.ask+A:neg.group.answer ~1-3 A:neg.group.link?",
+        "A:neg.group.move+B:neg.group.ok C:neg.group.ask ~1-3 A:neg.group.link?",
     ),
     benign(
         "neg_family_pickup",
@@ -380,7 +380,7 @@ pub(super) const FAMILIES: &[Family] = &[
         Normal,
         Adult,
         Child,
-        "A:neg.pickup.ask+B:neg.pickup.ans ~0-2 A:neg.pickup.where+B:kid.ok A:neg.pickup.safe?",
+        "A:neg.pickup.ask+B:neg.pickup.ans ~0-2 A:neg.pickup.where+B:kid.ok A:neg.pickup.safe",
     ),
     benign(
         "neg_coach_team",

@@ -16,8 +16,8 @@ pub(super) const BANKS: &[Bank] = banks! {
         id: ["reza", "ardi", "dion", "yoga", "andre", "bayu", "rendi", "kevin", "fikri", "hendra", "arya", "galih"],
     }
     "v.app" => {
-        en: ["snap", "snapchat", "discord", "telegram", "ig", "insta", "whatsapp", "kik", "signal", "my other account"],
-        id: ["WA", "wa", "whatsapp", "tele", "telegram", "IG", "dm ig", "line", "wa aku", "akun kedua aku"],
+        en: ["snap", "snapchat", "discord", "telegram", "ig", "insta", "whatsapp", "kik", "signal"],
+        id: ["WA", "wa", "whatsapp", "tele", "telegram", "IG", "dm ig", "line"],
     }
     "v.place" => {
         en: ["the mall", "the starbucks near ur school", "the park", "the arcade", "mcdonalds", "the cinema", "the food court", "the skatepark", "the bus station", "the library"],
