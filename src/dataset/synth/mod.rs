@@ -132,7 +132,15 @@ fn draft(family: &Family, ctx: &mut Ctx) -> Vec<Line> {
         max: 3,
         topic: None,
     }];
-    while lines.len() < MIN_MESSAGES {
+    // Benign scripts are shorter than grooming ones; without padding, length alone would
+    // separate the classes. Benign chats get small talk up to a length drawn from roughly the
+    // grooming range, so the model has to read the messages.
+    let target = if family.grooming {
+        MIN_MESSAGES
+    } else {
+        ctx.range(MIN_MESSAGES, 26)
+    };
+    while lines.len() < target {
         // Too short: the pair chats a little more first or afterwards, like real threads.
         let mut extra = Vec::new();
         script::run(&small, ctx, topic, family.grooming, &mut extra);
