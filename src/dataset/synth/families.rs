@@ -203,7 +203,7 @@ pub(super) const FAMILIES: &[Family] = &[
         Normal,
         Liar,
         "A:greet.social+B:kid.hi ~1-3 A:flat.looks+B:kid.shy ~1-2 A:flat.romance+B:kid.shy A:age.ask+B:kid.age? \
-         A:iso.friends+B:kid.unsure? A:sec.tell+B:kid.ok ~0-2 A:meet.ask+B:kid.meet A:thr.guilt+B:kid.unsure?",
+         A:iso.friends+B:kid.unsure? A:sec.tell+B:kid.ok ~0-2 A:meet.ask+B:kid.meet A:iso.guilt+B:kid.unsure?",
     ),
     groom(
         "groom_secret_test",
@@ -353,7 +353,7 @@ pub(super) const FAMILIES: &[Family] = &[
         Normal,
         Teen,
         Teen,
-        "A:neg.group.move+B:neg.group.ok C:neg.group.ask+A:neg.group.answer ~1-3 A:neg.group.link?",
+        "A:neg.group.move+B:neg.group.ok C:neg.group.ask ~1-3 A:neg.group.link?",
     ),
     benign(
         "neg_family_pickup",
@@ -362,7 +362,7 @@ pub(super) const FAMILIES: &[Family] = &[
         Normal,
         Adult,
         Child,
-        "A:neg.pickup.ask+B:neg.pickup.ans ~0-2 A:neg.pickup.where+B:kid.ok A:neg.pickup.safe?",
+        "A:neg.pickup.ask+B:neg.pickup.ans ~0-2 A:neg.pickup.where+B:kid.ok A:neg.pickup.safe",
     ),
     benign(
         "neg_coach_team",

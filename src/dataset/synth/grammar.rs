@@ -17,7 +17,7 @@ use super::lexicon::{self, Bank};
 use crate::dataset::Language;
 use rand::{Rng, RngCore};
 use rand_chacha::ChaCha8Rng;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Deepest nesting of `{bank}` expansions; deeper references are left empty (a bank that
 /// refers to itself must not hang the generator).
@@ -28,11 +28,19 @@ pub(super) struct Ctx {
     pub rng: ChaCha8Rng,
     pub lang: Language,
     pub vars: HashMap<String, String>,
+    /// Templates already used in this conversation: people rarely say the very same thing twice
+    /// in one chat, so content banks avoid repeats (short replies and decoration may repeat).
+    pub used: HashSet<&'static str>,
 }
 
 impl Ctx {
     pub fn new(rng: ChaCha8Rng, lang: Language) -> Self {
-        Ctx { rng, lang, vars: HashMap::new() }
+        Ctx {
+            rng,
+            lang,
+            vars: HashMap::new(),
+            used: HashSet::new(),
+        }
     }
 
     /// Probability helper kept here so every random draw goes through the one seeded stream.
@@ -66,7 +74,10 @@ impl Ctx {
                 }
             }
         };
-        [primary, bank.mx, bank.id, bank.en].into_iter().find(|l| !l.is_empty()).unwrap_or(&[])
+        [primary, bank.mx, bank.id, bank.en]
+            .into_iter()
+            .find(|l| !l.is_empty())
+            .unwrap_or(&[])
     }
 
     /// One random raw template of `name` (before expansion); empty for an unknown bank.
@@ -74,11 +85,23 @@ impl Ctx {
         let Some(bank) = lexicon::bank(name) else {
             return "";
         };
-        let list = self.list(bank);
-        if list.is_empty() {
-            return "";
+        let fresh_only =
+            !(name.starts_with("kid.") || name.starts_with("deco.") || name.starts_with("v."));
+        let mut pick = "";
+        for _ in 0..5 {
+            let list = self.list(bank);
+            if list.is_empty() {
+                return "";
+            }
+            pick = list[self.rng.random_range(0..list.len())];
+            if !fresh_only || !self.used.contains(pick) {
+                break;
+            }
         }
-        list[self.rng.random_range(0..list.len())]
+        if fresh_only {
+            self.used.insert(pick);
+        }
+        pick
     }
 
     /// Expands a random template of bank `name`.
@@ -187,7 +210,11 @@ fn split_top(s: &str) -> Vec<&str> {
 /// Collapses the whitespace and stray punctuation that empty alternatives leave behind.
 pub(super) fn tidy(s: &str) -> String {
     let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = joined.replace(" ,", ",").replace(" .", ".").replace(",,", ",").replace(", ?", "?");
+    let mut out = joined
+        .replace(" ,", ",")
+        .replace(" .", ".")
+        .replace(",,", ",")
+        .replace(", ?", "?");
     while out.starts_with([',', '.', ' ']) {
         out.remove(0);
     }
@@ -241,8 +268,10 @@ mod tests {
         for _ in 0..200 {
             seen.insert(tidy(&ctx.expand("a [b|c [d|e]|] f")));
         }
-        let want: std::collections::BTreeSet<String> =
-            ["a b f", "a c d f", "a c e f", "a f"].iter().map(|s| s.to_string()).collect();
+        let want: std::collections::BTreeSet<String> = ["a b f", "a c d f", "a c e f", "a f"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(seen, want);
     }
 
@@ -259,7 +288,10 @@ mod tests {
     #[test]
     fn tidy_and_references() {
         assert_eq!(tidy("  , hi  there ,"), "hi there");
-        assert_eq!(references("x {a.b} y {$app}"), vec!["a.b".to_string(), "v.app".to_string()]);
+        assert_eq!(
+            references("x {a.b} y {$app}"),
+            vec!["a.b".to_string(), "v.app".to_string()]
+        );
         assert!(balanced("[a|{b}]"));
         assert!(!balanced("[a|{b]}"));
     }

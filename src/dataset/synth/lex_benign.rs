@@ -148,14 +148,14 @@ pub(super) const BANKS: &[Bank] = banks! {
         mx: ["29, u?", "31, kerja di bank"],
     }
     "neg.date.selfie" => {
-        en: ["send a selfie? ur pics are all sunglasses lol", "here's me at the office today haha [photo]", "what do u look like without the filter lol"],
-        id: ["pap dong, di foto pake kacamata semua wkwk", "nih aku di kantor tadi haha [foto]", "aslinya kayak gimana, jangan pake filter wkwk"],
-        mx: ["selfie dong, foto kamu pake sunglasses semua lol", "nih aku di kantor tadi [foto]"],
+        en: ["send a selfie? ur pics are all sunglasses lol", "here's me at the office today haha 📷", "what do u look like without the filter lol"],
+        id: ["pap dong, di foto pake kacamata semua wkwk", "nih aku di kantor tadi haha 📷", "aslinya kayak gimana, jangan pake filter wkwk"],
+        mx: ["selfie dong, foto kamu pake sunglasses semua lol", "nih aku di kantor tadi 📷"],
     }
     "neg.date.selfie_ans" => {
-        en: ["lol ok [photo] bad lighting sorry", "haha fine [photo]", "cute! here's mine [photo]"],
-        id: ["wkwk oke [foto] gelap maaf", "yaudah [foto]", "lucu! nih aku [foto]"],
-        mx: ["lol ok [foto] bad lighting", "haha nih [foto]"],
+        en: ["lol ok 📷 bad lighting sorry", "haha fine 📷", "cute! here's mine 📷"],
+        id: ["wkwk oke 📷 gelap maaf", "yaudah 📷", "lucu! nih aku 📷"],
+        mx: ["lol ok 📷 bad lighting", "haha nih 📷"],
     }
     "neg.date.meet" => {
         en: ["wanna grab coffee saturday? theres a nice place downtown", "dinner friday? i'll book somewhere", "let's meet at the mall cafe, public and easy lol"],
@@ -400,19 +400,22 @@ pub(super) const BANKS: &[Bank] = banks! {
         mx: ["setuju lol", "ok finally"],
     }
     "neg.group.ask" => {
-        en: ["is the teacher in the group too?", "who's the admin", "do we add the new kid?"],
-        id: ["wali kelas masuk grup juga?", "adminnya siapa", "anak baru dimasukin gak?"],
-        mx: ["wali kelas di group juga?", "adminnya siapa btw"],
-    }
-    "neg.group.answer" => {
-        en: ["yes miss asked to be added", "me, ill add everyone", "yes obviously"],
-        id: ["iya bu guru minta dimasukin", "aku, nanti aku add semua", "iya lah"],
-        mx: ["iya bu guru minta di-add", "aku yg add semua"],
+        en: [
+            "is the teacher in the group too? || [yes|yeah] miss asked to be added",
+            "who's the admin || me, ill add everyone",
+            "do we add the new kid? || yes obviously",
+        ],
+        id: [
+            "wali kelas masuk grup juga? || iya bu guru minta dimasukin",
+            "adminnya siapa || aku, nanti aku add semua",
+            "anak baru dimasukin gak? || iya lah",
+        ],
+        mx: ["wali kelas di group juga? || iya bu guru minta di-add", "adminnya siapa btw || aku yg add semua"],
     }
     "neg.group.link" => {
-        en: ["here's the link [link]", "sent the invite, check ur dms"],
-        id: ["ini linknya [link]", "udah aku kirim undangan"],
-        mx: ["ini link nya [link]"],
+        en: ["here's the link 📎", "sent the invite, check ur dms"],
+        id: ["ini linknya 📎", "udah aku kirim undangan"],
+        mx: ["ini link nya 📎"],
     }
     // ---- neg_family_pickup: A the parent, B the child -------------------------------------
     "neg.pickup.ask" => {

@@ -16,8 +16,8 @@ pub(super) const BANKS: &[Bank] = banks! {
         id: ["reza", "ardi", "dion", "yoga", "andre", "bayu", "rendi", "kevin", "fikri", "hendra", "arya", "galih"],
     }
     "v.app" => {
-        en: ["snap", "snapchat", "discord", "telegram", "ig", "insta", "whatsapp", "kik", "signal", "my other account"],
-        id: ["WA", "wa", "whatsapp", "tele", "telegram", "IG", "dm ig", "line", "wa aku", "akun kedua aku"],
+        en: ["snap", "snapchat", "discord", "telegram", "ig", "insta", "whatsapp", "kik", "signal"],
+        id: ["WA", "wa", "whatsapp", "tele", "telegram", "IG", "dm ig", "line"],
     }
     "v.place" => {
         en: ["the mall", "the starbucks near ur school", "the park", "the arcade", "mcdonalds", "the cinema", "the food court", "the skatepark", "the bus station", "the library"],
@@ -52,11 +52,11 @@ pub(super) const BANKS: &[Bank] = banks! {
     // ---- decoration ----------------------------------------------------------------------
     "deco.open" => {
         en: ["btw", "ok so", "lol", "wait", "ngl", "tbh", "yo", "hmm", "oh", "anyway", "also", "hey"],
-        id: ["eh", "btw", "wkwk", "eh iya", "oh ya", "duh", "nah", "eh btw", "hmm", "anjir", "yaudah", "oiya"],
+        id: ["eh", "btw", "wkwk", "eh iya", "oh ya", "duh", "nah", "eh btw", "hmm", "yaudah", "oiya", "eh tapi"],
         mx: ["btw", "eh", "wkwk", "ngl", "literally", "anyway"],
     }
     "deco.tail" => {
-        en: ["lol", "haha", "tho", "rn", "fr", "lmao", "ok", "hehe", "honestly", "i guess"],
+        en: ["lol", "haha", "tho", "fr", "lmao", "hehe", "honestly", "lol ok", "haha yeah"],
         id: ["sih", "dong", "deh", "ya", "wkwk", "hehe", "kan", "loh", "wkwkwk", "kok", "aja", "gitu"],
         mx: ["sih", "deh", "lol", "wkwk", "which is", "tho", "ya"],
     }

@@ -460,7 +460,7 @@ pub(super) const BANKS: &[Bank] = banks! {
             "[wanna|want to] [meet up|hang out|meet] [this weekend|saturday|after school|sometime]? [my treat|i'll buy u food|]",
             "[lets|we should] meet at {$place} [on saturday|this weekend|tomorrow], just us",
             "[im|i'll be] [near|around] ur [school|area] [tomorrow|on friday], [wanna|want to] [meet|grab boba]?",
-            "[come|meet me] [to|at] {$place} [at|around] [4|5|3], [ill|i'll] wait",
+            "[come to|meet me at] {$place} [at|around] [4|5|3], [ill|i'll] wait",
             "we should [finally|] meet [irl|in person] [fr|lol]",
             "[where do u live|what area r u in]? i could come [see u|by]",
         ],

@@ -131,8 +131,9 @@ pub(super) fn restyle<R: Rng>(text: &str, style: &Style, rng: &mut R) -> String 
         }
         words.push(format!("{w}{tail}"));
     }
+    let short = words.len() <= 5;
     if let Some(last) = words.last_mut() {
-        if rng.random_bool(style.elongate) {
+        if short && rng.random_bool(style.elongate) {
             *last = elongate(last, rng);
         }
     }
@@ -172,9 +173,10 @@ fn typo<R: Rng>(w: &str, rng: &mut R) -> String {
 
 fn elongate<R: Rng>(w: &str, rng: &mut R) -> String {
     let (core, tail) = split_trailing_punct(w);
+    // People stretch vowels and soft endings ("pleaseee", "iyaaa", "ohhh"), not "gg".
     match core.chars().last() {
-        Some(c) if c.is_alphabetic() => {
-            let n = rng.random_range(2..6);
+        Some(c) if core.chars().count() >= 2 && "aeiouyhs".contains(c) => {
+            let n = rng.random_range(1..4);
             format!("{core}{}{tail}", c.to_string().repeat(n))
         }
         _ => w.to_string(),
