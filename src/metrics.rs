@@ -1,1 +1,179 @@
-//! TODO
+//! Every Prometheus metric jaga exports, defined in one place.
+//!
+//! Names follow `jaga_<what>_<unit>[_total]`. Labels only ever take a handful of values (stage,
+//! level, reason, partition): never a user, conversation or message id, and never text.
+
+use crate::event::Level;
+use crate::message::BadRecordReason;
+use prometheus::{
+    Encoder as _, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
+};
+
+/// Pipeline stages with their own latency histogram.
+pub const STAGES: [&str; 5] = ["normalize", "tokenize", "encode", "score", "produce"];
+
+/// Handles to every metric. Cheap to clone (each handle is an `Arc` inside).
+#[derive(Clone)]
+pub struct Metrics {
+    pub registry: Registry,
+    pub records_consumed: IntCounter,
+    pub bad_records: IntCounterVec,
+    pub dlq_records: IntCounter,
+    pub events: IntCounterVec,
+    pub events_produced: IntCounter,
+    pub produce_errors: IntCounter,
+    pub stage_latency: HistogramVec,
+    pub batch_size: Histogram,
+    pub consumer_lag: IntGaugeVec,
+    pub live_conversations: IntGauge,
+    pub live_conversations_bytes: IntGauge,
+    pub inflight_messages: IntGauge,
+    pub offsets_committed: IntCounter,
+    pub revoked_conversations: IntCounter,
+    pub model_info: IntGaugeVec,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let counter = |name: &str, help: &str| {
+            let c = IntCounter::new(name, help).expect("valid metric");
+            registry.register(Box::new(c.clone())).expect("unique metric");
+            c
+        };
+        let records_consumed = counter("jaga_records_consumed_total", "Input records read from the source.");
+        let dlq_records = counter("jaga_dlq_records_total", "Bad records written to the dead-letter topic.");
+        let events_produced =
+            counter("jaga_events_produced_total", "Risk events acknowledged by the broker (or written to stdout).");
+        let produce_errors = counter("jaga_produce_errors_total", "Failed attempts to produce an event or DLQ record.");
+        let offsets_committed = counter("jaga_offsets_committed_total", "Offset commits that succeeded.");
+        let revoked_conversations =
+            counter("jaga_revoked_conversations_total", "Conversation windows dropped because their partition was revoked.");
+
+        let bad_records = IntCounterVec::new(
+            Opts::new("jaga_bad_records_total", "Records rejected, by reason (they go to the dead-letter topic)."),
+            &["reason"],
+        )
+        .expect("valid metric");
+        let events =
+            IntCounterVec::new(Opts::new("jaga_events_total", "Risk events decided, by level."), &["level"])
+                .expect("valid metric");
+        let stage_latency = HistogramVec::new(
+            HistogramOpts::new("jaga_stage_latency_seconds", "Time spent per pipeline stage, per batch (produce: per event).")
+                .buckets(vec![0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+            &["stage"],
+        )
+        .expect("valid metric");
+        let batch_size = Histogram::with_opts(
+            HistogramOpts::new("jaga_batch_size_messages", "Messages per encoder batch.")
+                .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]),
+        )
+        .expect("valid metric");
+        let consumer_lag = IntGaugeVec::new(
+            Opts::new("jaga_consumer_lag_messages", "High watermark minus the next offset to read, per partition."),
+            &["partition"],
+        )
+        .expect("valid metric");
+        let live_conversations =
+            IntGauge::new("jaga_live_conversations", "Conversations with live window state.").expect("valid metric");
+        let live_conversations_bytes = IntGauge::new(
+            "jaga_live_conversations_bytes",
+            "Approximate memory held by live conversation windows.",
+        )
+        .expect("valid metric");
+        let inflight_messages = IntGauge::new(
+            "jaga_inflight_messages",
+            "Messages read but whose offsets cannot be stored yet (being scored or their events unacknowledged).",
+        )
+        .expect("valid metric");
+        let model_info = IntGaugeVec::new(
+            Opts::new("jaga_model_info", "Always 1; labels name the model version and threshold profile in use."),
+            &["model_version", "profile"],
+        )
+        .expect("valid metric");
+        for c in [&bad_records, &events] {
+            registry.register(Box::new(c.clone())).expect("unique metric");
+        }
+        registry.register(Box::new(stage_latency.clone())).expect("unique metric");
+        registry.register(Box::new(batch_size.clone())).expect("unique metric");
+        registry.register(Box::new(consumer_lag.clone())).expect("unique metric");
+        registry.register(Box::new(live_conversations.clone())).expect("unique metric");
+        registry.register(Box::new(live_conversations_bytes.clone())).expect("unique metric");
+        registry.register(Box::new(inflight_messages.clone())).expect("unique metric");
+        registry.register(Box::new(model_info.clone())).expect("unique metric");
+        #[cfg(target_os = "linux")]
+        {
+            // Process CPU/memory/fd metrics; failure to register them is not worth failing start-up.
+            let _ = registry.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()));
+        }
+
+        // Pre-create the label values so dashboards see zeros instead of missing series.
+        for code in BadRecordReason::CODES {
+            bad_records.with_label_values(&[code]);
+        }
+        for level in Level::ALL {
+            events.with_label_values(&[level.as_str()]);
+        }
+        for stage in STAGES {
+            stage_latency.with_label_values(&[stage]);
+        }
+
+        Metrics {
+            registry,
+            records_consumed,
+            bad_records,
+            dlq_records,
+            events,
+            events_produced,
+            produce_errors,
+            stage_latency,
+            batch_size,
+            consumer_lag,
+            live_conversations,
+            live_conversations_bytes,
+            inflight_messages,
+            offsets_committed,
+            revoked_conversations,
+            model_info,
+        }
+    }
+
+    /// Sets the single `jaga_model_info` series.
+    pub fn set_model_info(&self, model_version: &str, profile: &str) {
+        self.model_info.reset();
+        self.model_info.with_label_values(&[model_version, profile]).set(1);
+    }
+
+    /// Renders the registry in the Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut buf = Vec::new();
+        // Encoding into a Vec cannot fail for well-formed metrics.
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buf);
+        String::from_utf8(buf).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_pre_created_series_and_model_info() {
+        let m = Metrics::new();
+        m.set_model_info("jaga-test", "default@v1");
+        m.bad_records.with_label_values(&["not_json"]).inc();
+        let text = m.render();
+        assert!(text.contains(r#"jaga_bad_records_total{reason="not_json"} 1"#), "{text}");
+        assert!(text.contains(r#"jaga_bad_records_total{reason="too_large"} 0"#));
+        assert!(text.contains(r#"jaga_events_total{level="critical"} 0"#));
+        assert!(text.contains(r#"jaga_model_info{model_version="jaga-test",profile="default@v1"} 1"#));
+        assert!(text.contains(r#"jaga_stage_latency_seconds_count{stage="encode"} 0"#));
+    }
+}

@@ -1,0 +1,89 @@
+//! `jaga run`: the live processor.
+
+use super::{build_engine, init_tracing, ScoringArgs};
+use crate::config::{LogFormat, Overrides, ENV_VARS};
+use crate::metrics::Metrics;
+use anyhow::Context;
+use clap::Args;
+
+fn env_help() -> String {
+    let mut s = String::from(
+        "Precedence: built-in defaults < --config file < flags < JAGA_* environment variables.\n\nEnvironment variables:\n",
+    );
+    for (var, what) in ENV_VARS {
+        s.push_str(&format!("  {var:<22} {what}\n"));
+    }
+    s.push_str("\nlibrdkafka settings (SASL, SSL, tuning) go in the config file's [kafka.librdkafka],\n[kafka.consumer] and [kafka.producer] tables, or JAGA_RDKAFKA_* variables.");
+    s
+}
+
+#[derive(Debug, Args)]
+#[command(after_long_help = env_help(), after_help = "See --help for environment variables and precedence.")]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+    /// Bootstrap brokers, HOST:PORT[,HOST:PORT...] [default: 127.0.0.1:9092]
+    #[arg(long, value_name = "HOST:PORT,...")]
+    pub brokers: Option<String>,
+    /// Topic of chat messages, keyed by conversation id [default: chat.messages]
+    #[arg(long, value_name = "T")]
+    pub input_topic: Option<String>,
+    /// Topic risk events are produced to [default: moderation.risk-events]
+    #[arg(long, value_name = "T")]
+    pub output_topic: Option<String>,
+    /// Dead-letter topic for bad records [default: chat.messages.dlq]
+    #[arg(long, value_name = "T")]
+    pub dlq_topic: Option<String>,
+    /// Consumer group; run more processes with the same group to scale out [default: jaga]
+    #[arg(long, value_name = "G")]
+    pub group_id: Option<String>,
+    /// Address of /metrics, /healthz and /readyz; "" disables [default: 127.0.0.1:9464]
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<String>,
+    /// Put short excerpts of the original text into evidence (off by default for privacy).
+    #[arg(long)]
+    pub excerpts: bool,
+    /// Log format: text or json [default: text]
+    #[arg(long, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+    /// Print the effective configuration (secrets redacted) and exit.
+    #[arg(long)]
+    pub print_config: bool,
+}
+
+pub fn run(a: RunArgs) -> anyhow::Result<()> {
+    let overrides = Overrides {
+        brokers: a.brokers,
+        input_topic: a.input_topic,
+        output_topic: a.output_topic,
+        dlq_topic: a.dlq_topic,
+        group_id: a.group_id,
+        metrics_addr: a.metrics_addr,
+        excerpts: a.excerpts.then_some(true),
+        log_format: a.log_format,
+        ..Default::default()
+    };
+    let cfg = a.scoring.load_config(overrides)?;
+    if a.print_config {
+        print!("{}", cfg.to_redacted_toml());
+        return Ok(());
+    }
+    init_tracing(cfg.log.format, &cfg.log.level);
+    let metrics = Metrics::new();
+    let started = std::time::Instant::now();
+    let engine = build_engine(&cfg, Some(metrics.clone()))?;
+    tracing::info!(
+        model = engine.model_version(),
+        profile = engine.profile_id(),
+        load_ms = started.elapsed().as_millis() as u64,
+        "Model loaded."
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("jaga-io")
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(crate::pipeline::run(cfg, engine, metrics))?;
+    Ok(())
+}
