@@ -96,7 +96,8 @@ impl ConvResult {
 /// Each conversation goes to [`Engine::process`] as one batch: the engine walks a batch message by
 /// message in arrival order (window, score, policy after each), so this is the live behaviour, with
 /// one batched encoder pass per conversation. State is forgotten between conversations so two that
-/// share an id (or a sender) cannot influence each other.
+/// share an id (or a sender) cannot influence each other. `progress` advances by one per
+/// conversation and is cleared at the end.
 pub fn score_conversations(
     engine: &mut Engine,
     convs: &[LabelledConversation],

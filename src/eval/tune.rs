@@ -18,7 +18,8 @@
 //! - **watch**: an early, informational level that should catch about half of what `alert` misses:
 //!   the highest candidate below `alert` whose recall ≥ `1 − (1 − recall_alert) / 2`; when none
 //!   does (or recall at alert is already 1), `alert − 0.15`. Kept in
-//!   `[hysteresis + 0.01, alert − 0.01]` so every level can be left.
+//!   `[max(alert / 2, hysteresis + 0.01), alert − 0.01]`: every level can be left, and a watch far
+//!   below alert would fire on most benign chats and stop meaning anything.
 //! - **critical**: "review first". When `alert` is below 0.95 precision, the lowest candidate above
 //!   `alert` reaching precision ≥ 0.95; otherwise (or when none reaches it) `alert + 0.15`. Kept in
 //!   `[alert + 0.01, 0.99]`.
@@ -167,7 +168,7 @@ pub fn tune_at(
 
     let a = alert.threshold;
     let miss_goal = 1.0 - (1.0 - alert.recall) / 2.0;
-    let watch_floor = base.hysteresis + 0.01;
+    let watch_floor = (a / 2.0).max(base.hysteresis + 0.01);
     let watch_t = curve
         .iter()
         .find(|p| p.threshold < a && alert.recall < 1.0 && p.recall >= miss_goal - 1e-9)
