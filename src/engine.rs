@@ -118,6 +118,11 @@ impl Engine {
         &self.encoder.info().id
     }
 
+    /// Messages a conversation window keeps; the detector's evidence indices are relative to it.
+    pub fn window_max_messages(&self) -> usize {
+        self.opts.window.max_messages
+    }
+
     pub fn live_conversations(&self) -> usize {
         self.windows.len()
     }
