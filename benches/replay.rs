@@ -10,21 +10,15 @@ use jaga::engine::Input;
 use jaga::message::decode_str;
 
 fn demo_stream(copies: usize) -> Vec<Input> {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/samples/demo.messages.jsonl"
-    ))
-    .expect("samples/demo.messages.jsonl");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/demo.messages.jsonl"))
+        .expect("samples/demo.messages.jsonl");
     let mut out = Vec::new();
     for c in 0..copies {
         for line in text.lines() {
             let mut m = decode_str(line).expect("valid sample");
             m.conversation_id = format!("c{c}-{}", m.conversation_id);
             m.message_id = format!("c{c}-{}", m.message_id);
-            out.push(Input {
-                message: m,
-                source: None,
-            });
+            out.push(Input { message: m, source: None });
         }
     }
     out

@@ -124,7 +124,12 @@ pub struct ModelConfig {
 
 impl Default for ModelConfig {
     fn default() -> Self {
-        ModelConfig { encoder: EncoderKind::E5Small, models_dir: default_models_dir(), cache_dir: None, max_tokens: 128 }
+        ModelConfig {
+            encoder: EncoderKind::E5Small,
+            models_dir: default_models_dir(),
+            cache_dir: None,
+            max_tokens: 128,
+        }
     }
 }
 
@@ -395,13 +400,17 @@ impl Config {
         if k.brokers.trim().is_empty() {
             return bad("kafka.brokers is empty".into());
         }
-        for (name, t) in [("input_topic", &k.input_topic), ("output_topic", &k.output_topic), ("dlq_topic", &k.dlq_topic)] {
+        for (name, t) in
+            [("input_topic", &k.input_topic), ("output_topic", &k.output_topic), ("dlq_topic", &k.dlq_topic)]
+        {
             if t.trim().is_empty() {
                 return bad(format!("kafka.{name} is empty"));
             }
         }
         if k.input_topic == k.output_topic || k.input_topic == k.dlq_topic {
-            return bad("kafka.input_topic must differ from output_topic and dlq_topic (jaga would read its own output)".into());
+            return bad(
+                "kafka.input_topic must differ from output_topic and dlq_topic (jaga would read its own output)".into(),
+            );
         }
         if k.group_id.trim().is_empty() {
             return bad("kafka.group_id is empty".into());
@@ -482,8 +491,10 @@ mod tests {
     fn precedence_is_file_then_flags_then_env() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("jaga.toml");
-        std::fs::write(&path, "[kafka]\nbrokers = \"file:1\"\ngroup_id = \"from-file\"\ninput_topic = \"in-file\"\n").unwrap();
-        let flags = Overrides { brokers: Some("flag:1".into()), group_id: Some("from-flag".into()), ..Default::default() };
+        std::fs::write(&path, "[kafka]\nbrokers = \"file:1\"\ngroup_id = \"from-file\"\ninput_topic = \"in-file\"\n")
+            .unwrap();
+        let flags =
+            Overrides { brokers: Some("flag:1".into()), group_id: Some("from-flag".into()), ..Default::default() };
         let c = Config::load(Some(&path), &flags, env(&[("JAGA_BROKERS", "env:1")])).unwrap();
         assert_eq!(c.kafka.brokers, "env:1");
         assert_eq!(c.kafka.group_id, "from-flag");

@@ -48,20 +48,24 @@ impl Metrics {
             counter("jaga_events_produced_total", "Risk events acknowledged by the broker (or written to stdout).");
         let produce_errors = counter("jaga_produce_errors_total", "Failed attempts to produce an event or DLQ record.");
         let offsets_committed = counter("jaga_offsets_committed_total", "Offset commits that succeeded.");
-        let revoked_conversations =
-            counter("jaga_revoked_conversations_total", "Conversation windows dropped because their partition was revoked.");
+        let revoked_conversations = counter(
+            "jaga_revoked_conversations_total",
+            "Conversation windows dropped because their partition was revoked.",
+        );
 
         let bad_records = IntCounterVec::new(
             Opts::new("jaga_bad_records_total", "Records rejected, by reason (they go to the dead-letter topic)."),
             &["reason"],
         )
         .expect("valid metric");
-        let events =
-            IntCounterVec::new(Opts::new("jaga_events_total", "Risk events decided, by level."), &["level"])
-                .expect("valid metric");
+        let events = IntCounterVec::new(Opts::new("jaga_events_total", "Risk events decided, by level."), &["level"])
+            .expect("valid metric");
         let stage_latency = HistogramVec::new(
-            HistogramOpts::new("jaga_stage_latency_seconds", "Time spent per pipeline stage, per batch (produce: per event).")
-                .buckets(vec![0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+            HistogramOpts::new(
+                "jaga_stage_latency_seconds",
+                "Time spent per pipeline stage, per batch (produce: per event).",
+            )
+            .buckets(vec![0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
             &["stage"],
         )
         .expect("valid metric");
@@ -77,11 +81,9 @@ impl Metrics {
         .expect("valid metric");
         let live_conversations =
             IntGauge::new("jaga_live_conversations", "Conversations with live window state.").expect("valid metric");
-        let live_conversations_bytes = IntGauge::new(
-            "jaga_live_conversations_bytes",
-            "Approximate memory held by live conversation windows.",
-        )
-        .expect("valid metric");
+        let live_conversations_bytes =
+            IntGauge::new("jaga_live_conversations_bytes", "Approximate memory held by live conversation windows.")
+                .expect("valid metric");
         let inflight_messages = IntGauge::new(
             "jaga_inflight_messages",
             "Messages read but whose offsets cannot be stored yet (being scored or their events unacknowledged).",

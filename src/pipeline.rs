@@ -270,7 +270,13 @@ pub async fn serve_http(addr: &str, metrics: Metrics, health: Health) -> Result<
     axum::serve(listener, app).await.map_err(|source| PipelineError::Listener { addr: addr.to_owned(), source })
 }
 
-fn commit(consumer: &StreamConsumer<JagaContext>, tracker: &Mutex<OffsetTracker>, topic: &str, mode: CommitMode, metrics: &Metrics) {
+fn commit(
+    consumer: &StreamConsumer<JagaContext>,
+    tracker: &Mutex<OffsetTracker>,
+    topic: &str,
+    mode: CommitMode,
+    metrics: &Metrics,
+) {
     let offsets = match tracker.lock() {
         Ok(mut t) => t.take_committable(),
         Err(_) => return,
@@ -337,7 +343,8 @@ pub async fn run(cfg: Config, engine: Engine, metrics: Metrics) -> Result<(), Pi
         spawn_engine_thread(engine, cfg.pipeline.queue_batches, owned.clone(), metrics.clone());
     let (results_tx, results_rx) = mpsc::channel(cfg.pipeline.queue_batches + 1);
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
-    let sink = tokio::spawn(sink_task(results_rx, producer.clone(), k.output_topic.clone(), metrics.clone(), done_tx.clone()));
+    let sink =
+        tokio::spawn(sink_task(results_rx, producer.clone(), k.output_topic.clone(), metrics.clone(), done_tx.clone()));
     health.ready.store(true, Ordering::Relaxed);
 
     let mut batch: Vec<Input> = Vec::with_capacity(cfg.pipeline.max_batch);

@@ -88,7 +88,19 @@ fn merge_overrides(into: &mut Overrides, from: Overrides) {
     macro_rules! take {
         ($($f:ident),*) => { $( if from.$f.is_some() { into.$f = from.$f; } )* };
     }
-    take!(brokers, input_topic, output_topic, dlq_topic, group_id, metrics_addr, profile, encoder, models_dir, excerpts, log_format);
+    take!(
+        brokers,
+        input_topic,
+        output_topic,
+        dlq_topic,
+        group_id,
+        metrics_addr,
+        profile,
+        encoder,
+        models_dir,
+        excerpts,
+        log_format
+    );
 }
 
 /// Loads encoder, detector and profile as configured.

@@ -28,17 +28,9 @@ pub struct BertStyle {
     pub pad_id: u32,
 }
 
-pub const E5_SMALL_STYLE: BertStyle = BertStyle {
-    id: "multilingual-e5-small@e5s1-q4",
-    prefix: "query: ",
-    pad_id: 1,
-};
+pub const E5_SMALL_STYLE: BertStyle = BertStyle { id: "multilingual-e5-small@e5s1-q4", prefix: "query: ", pad_id: 1 };
 
-pub const MINILM_STYLE: BertStyle = BertStyle {
-    id: "all-minilm-l6-v2",
-    prefix: "",
-    pad_id: 0,
-};
+pub const MINILM_STYLE: BertStyle = BertStyle { id: "all-minilm-l6-v2", prefix: "", pad_id: 0 };
 
 /// Default token budget per message: chat lines are short, and attention cost grows with length.
 pub const DEFAULT_MAX_TOKENS: usize = 128;
@@ -73,15 +65,9 @@ pub struct BertEncoder {
 impl BertEncoder {
     /// Loads weights, config and tokenizer. `max_tokens` (special tokens included) is clamped to
     /// `2..=max_position_embeddings`.
-    pub fn load(
-        paths: &ModelPaths,
-        style: BertStyle,
-        max_tokens: usize,
-    ) -> Result<Self, ModelError> {
-        let config_bytes = std::fs::read(&paths.config).map_err(|source| ModelError::Io {
-            path: paths.config.display().to_string(),
-            source,
-        })?;
+    pub fn load(paths: &ModelPaths, style: BertStyle, max_tokens: usize) -> Result<Self, ModelError> {
+        let config_bytes = std::fs::read(&paths.config)
+            .map_err(|source| ModelError::Io { path: paths.config.display().to_string(), source })?;
         let config: Config = serde_json::from_slice(&config_bytes)
             .map_err(|e| ModelError::Corrupt(format!("{}: {e}", paths.config.display())))?;
         let mut tokenizer = Tokenizer::from_file(&paths.tokenizer)
@@ -89,26 +75,20 @@ impl BertEncoder {
         // Padding and truncation are done here, per batch, so they must be off in the tokenizer
         // (MiniLM's file pads every text to 128 tokens).
         tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(None)
-            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        tokenizer.with_truncation(None).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
         let device = Device::Cpu;
         if !paths.weights.is_file() {
             return Err(ModelError::Missing(paths.weights.display().to_string()));
         }
         // SAFETY: the file is only ever replaced by an atomic rename (see `fetch`), never modified
         // in place, and candle copies each tensor out of the mapping while loading.
-        let vb =
-            unsafe { VarBuilder::from_mmaped_safetensors(&[&paths.weights], DType::F32, &device) }?;
+        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&paths.weights], DType::F32, &device) }?;
         let model = BertModel::load(vb, &config)?;
         Ok(Self {
             model,
             tokenizer,
             style,
-            info: EncoderInfo {
-                id: style.id.to_string(),
-                dim: config.hidden_size,
-            },
+            info: EncoderInfo { id: style.id.to_string(), dim: config.hidden_size },
             max_tokens: max_tokens.clamp(2, config.max_position_embeddings),
             vocab_size: config.vocab_size,
             max_positions: config.max_position_embeddings,
@@ -131,11 +111,7 @@ impl BertEncoder {
     }
 
     /// Runs `groups` (rows, padded length), spread over `self.workers` threads balanced by cost.
-    fn run_groups(
-        &self,
-        batch: &TokenBatch,
-        groups: Vec<Group<'_>>,
-    ) -> Result<Vec<Pooled>, ModelError> {
+    fn run_groups(&self, batch: &TokenBatch, groups: Vec<Group<'_>>) -> Result<Vec<Pooled>, ModelError> {
         if self.workers <= 1 || groups.len() < 2 {
             let mut out = Vec::with_capacity(batch.batch);
             for (rows, len) in groups {
@@ -169,11 +145,7 @@ impl BertEncoder {
                 .collect();
             handles
                 .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(ModelError::Inference("encoder worker panicked".into()))
-                    })
-                })
+                .map(|h| h.join().unwrap_or_else(|_| Err(ModelError::Inference("encoder worker panicked".into()))))
                 .collect()
         });
         let mut out = Vec::with_capacity(batch.batch);
@@ -192,12 +164,7 @@ impl BertEncoder {
 
     /// Runs one sub-batch (rows of `batch`, all of length at most `len`) and writes the pooled,
     /// normalised vectors into `out` at the rows' positions.
-    fn forward_group(
-        &self,
-        batch: &TokenBatch,
-        rows: &[usize],
-        len: usize,
-    ) -> Result<Vec<Pooled>, ModelError> {
+    fn forward_group(&self, batch: &TokenBatch, rows: &[usize], len: usize) -> Result<Vec<Pooled>, ModelError> {
         let n = rows.len();
         let mut ids = Vec::with_capacity(n * len);
         let mut mask = Vec::with_capacity(n * len);
@@ -213,10 +180,7 @@ impl BertEncoder {
         let dim = self.info.dim;
         let values = hidden.flatten_all()?.to_vec1::<f32>()?;
         if values.len() != n * len * dim {
-            return Err(ModelError::Inference(format!(
-                "encoder returned {} values for {n}x{len}x{dim}",
-                values.len()
-            )));
+            return Err(ModelError::Inference(format!("encoder returned {} values for {n}x{len}x{dim}", values.len())));
         }
         let mut out = Vec::with_capacity(n);
         for (i, &r) in rows.iter().enumerate() {
@@ -299,14 +263,9 @@ impl Encoder for BertEncoder {
 
     fn tokenize(&self, texts: &[&str]) -> Result<TokenBatch, ModelError> {
         let max_bytes = self.max_tokens * MAX_BYTES_PER_TOKEN;
-        let inputs: Vec<String> = texts
-            .iter()
-            .map(|t| format!("{}{}", self.style.prefix, clip(t, max_bytes)))
-            .collect();
-        let encodings = self
-            .tokenizer
-            .encode_batch(inputs, true)
-            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        let inputs: Vec<String> =
+            texts.iter().map(|t| format!("{}{}", self.style.prefix, clip(t, max_bytes))).collect();
+        let encodings = self.tokenizer.encode_batch(inputs, true).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
         let rows: Vec<Vec<u32>> = encodings
             .iter()
             .map(|e| {
@@ -321,9 +280,7 @@ impl Encoder for BertEncoder {
     fn embed(&self, batch: &TokenBatch) -> Result<Vec<Vec<f32>>, ModelError> {
         check_batch(batch)?;
         if batch.ids.iter().any(|&id| id as usize >= self.vocab_size) {
-            return Err(ModelError::Inference(
-                "token id beyond the vocabulary".into(),
-            ));
+            return Err(ModelError::Inference("token id beyond the vocabulary".into()));
         }
         let lens: Vec<usize> = (0..batch.batch).map(|r| row_len(batch, r)).collect();
         // Longer rows than the position table would fail deep inside candle.
@@ -341,11 +298,8 @@ impl Encoder for BertEncoder {
         if order.is_empty() {
             return Ok(out);
         }
-        let ends = if self.sub_batching {
-            plan_groups(&sorted_lens, CALL_OVERHEAD_TOKENS)
-        } else {
-            vec![sorted_lens.len()]
-        };
+        let ends =
+            if self.sub_batching { plan_groups(&sorted_lens, CALL_OVERHEAD_TOKENS) } else { vec![sorted_lens.len()] };
         let mut groups: Vec<Group<'_>> = Vec::with_capacity(ends.len());
         let mut start = 0;
         for end in ends {

@@ -69,12 +69,7 @@ fn hashing_loads_without_files() {
 #[test]
 fn mismatched_batch_is_an_error_not_a_panic() {
     let enc = HashingEncoder::new();
-    let bad = TokenBatch {
-        ids: vec![1, 2, 3],
-        mask: vec![1, 1],
-        batch: 1,
-        seq_len: 3,
-    };
+    let bad = TokenBatch { ids: vec![1, 2, 3], mask: vec![1, 1], batch: 1, seq_len: 3 };
     assert!(matches!(enc.embed(&bad), Err(ModelError::Inference(_))));
 }
 
@@ -125,21 +120,11 @@ fn e5_matches_across_languages() {
     let Some(enc) = real(EncoderKind::E5Small) else {
         return;
     };
-    let v = encode(
-        enc,
-        &[
-            "berapa umurmu?",
-            "how old are you?",
-            "the train leaves at noon",
-        ],
-    );
+    let v = encode(enc, &["berapa umurmu?", "how old are you?", "the train leaves at noon"]);
     let same = cos(&v[0], &v[1]);
     let unrelated = cos(&v[1], &v[2]);
     assert!(same > 0.88, "cross-lingual cosine {same}");
-    assert!(
-        same > unrelated + 0.05,
-        "same {same} vs unrelated {unrelated}"
-    );
+    assert!(same > unrelated + 0.05, "same {same} vs unrelated {unrelated}");
 }
 
 #[test]
@@ -204,43 +189,28 @@ fn measure_encoder_speed() {
     let mini_paths = ensure_minilm(&cache).unwrap();
     println!("minilm first fetch+extract: {:.2?}", t.elapsed());
     let lines = chat_lines(64 * 11);
-    for (name, paths, style) in [
-        ("e5-small", &e5_paths, bert::E5_SMALL_STYLE),
-        ("minilm", &mini_paths, bert::MINILM_STYLE),
-    ] {
+    for (name, paths, style) in
+        [("e5-small", &e5_paths, bert::E5_SMALL_STYLE), ("minilm", &mini_paths, bert::MINILM_STYLE)]
+    {
         let only = std::env::var("JAGA_MEASURE_ONLY").unwrap_or_default();
         if !only.is_empty() && only != name {
             continue;
         }
         let t = Instant::now();
-        let paths = if name == "e5-small" {
-            ensure_e5_small(&cache).unwrap()
-        } else {
-            paths.clone()
-        };
+        let paths = if name == "e5-small" { ensure_e5_small(&cache).unwrap() } else { paths.clone() };
         let enc = BertEncoder::load(&paths, style, DEFAULT_MAX_TOKENS).unwrap();
         println!("{name}: load from cache {:.2?}", t.elapsed());
         let compare = std::env::var_os("JAGA_MEASURE_COMPARE").is_some();
         for sub in [true, false].into_iter().take(if compare { 2 } else { 1 }) {
-            let workers = std::env::var("JAGA_MEASURE_WORKERS")
-                .ok()
-                .and_then(|w| w.parse().ok())
-                .unwrap_or(1);
+            let workers = std::env::var("JAGA_MEASURE_WORKERS").ok().and_then(|w| w.parse().ok()).unwrap_or(1);
             let enc = BertEncoder::load(&paths, style, DEFAULT_MAX_TOKENS)
                 .unwrap()
                 .with_sub_batching(sub)
                 .with_workers(workers);
-            let chunks: Vec<Vec<&str>> = lines
-                .chunks(64)
-                .map(|c| c.iter().map(String::as_str).collect())
-                .collect();
+            let chunks: Vec<Vec<&str>> = lines.chunks(64).map(|c| c.iter().map(String::as_str).collect()).collect();
             enc.encode_timed(&chunks[0]).unwrap(); // warm-up
-            let (mut tok_time, mut emb_time, mut tokens, mut msgs) = (
-                std::time::Duration::ZERO,
-                std::time::Duration::ZERO,
-                0usize,
-                0usize,
-            );
+            let (mut tok_time, mut emb_time, mut tokens, mut msgs) =
+                (std::time::Duration::ZERO, std::time::Duration::ZERO, 0usize, 0usize);
             for chunk in &chunks[1..] {
                 let t0 = Instant::now();
                 let b = enc.tokenize(chunk).unwrap();
@@ -275,9 +245,7 @@ fn parallel_sub_batches_give_the_same_vectors() {
     let cache = ModelCache::from_env().unwrap();
     let paths = cache.minilm_paths();
     let one = BertEncoder::load(&paths, bert::MINILM_STYLE, 32).unwrap();
-    let two = BertEncoder::load(&paths, bert::MINILM_STYLE, 32)
-        .unwrap()
-        .with_workers(2);
+    let two = BertEncoder::load(&paths, bert::MINILM_STYLE, 32).unwrap().with_workers(2);
     let lines = chat_lines(40);
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     let a = one.encode_timed(&refs).unwrap().0;

@@ -19,22 +19,16 @@ fn find_tansu() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("TANSU_BIN") {
         return Some(PathBuf::from(p));
     }
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect())
-        .unwrap_or_default();
+    let mut dirs: Vec<PathBuf> =
+        std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
     if let Some(home) = std::env::var_os("HOME") {
         dirs.push(PathBuf::from(home).join(".cargo/bin"));
     }
-    dirs.into_iter()
-        .map(|d| d.join("tansu"))
-        .find(|p| p.is_file())
+    dirs.into_iter().map(|d| d.join("tansu")).find(|p| p.is_file())
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
 }
 
 impl Broker {
@@ -67,11 +61,7 @@ impl Broker {
             .stderr(log)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-        let broker = Broker {
-            child,
-            addr: format!("127.0.0.1:{port}"),
-            _dir: dir,
-        };
+        let broker = Broker { child, addr: format!("127.0.0.1:{port}"), _dir: dir };
         broker.wait_ready(Duration::from_secs(60));
         Some(broker)
     }
@@ -84,11 +74,7 @@ impl Broker {
             .create()
             .expect("metadata client");
         while start.elapsed() < limit {
-            if producer
-                .client()
-                .fetch_metadata(None, Duration::from_secs(2))
-                .is_ok()
-            {
+            if producer.client().fetch_metadata(None, Duration::from_secs(2)).is_ok() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(200));
@@ -98,19 +84,12 @@ impl Broker {
 
     /// Creates topics with `partitions` partitions each.
     pub async fn create_topics(&self, names: &[&str], partitions: i32) {
-        let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-            .set("bootstrap.servers", &self.addr)
-            .create()
-            .expect("admin client");
-        let topics: Vec<NewTopic> = names
-            .iter()
-            .map(|n| NewTopic::new(n, partitions, TopicReplication::Fixed(1)))
-            .collect();
+        let admin: AdminClient<DefaultClientContext> =
+            ClientConfig::new().set("bootstrap.servers", &self.addr).create().expect("admin client");
+        let topics: Vec<NewTopic> =
+            names.iter().map(|n| NewTopic::new(n, partitions, TopicReplication::Fixed(1))).collect();
         let results = admin
-            .create_topics(
-                &topics,
-                &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))),
-            )
+            .create_topics(&topics, &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))))
             .await
             .expect("create_topics request");
         for r in results {

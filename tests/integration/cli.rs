@@ -10,19 +10,12 @@ fn replay_of_the_demo_stream_prints_schema_valid_events() {
     for e in &events {
         assert_valid_event(e);
         assert!(
-            e["evidence"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|x| x.get("excerpt").is_none()),
+            e["evidence"].as_array().unwrap().iter().all(|x| x.get("excerpt").is_none()),
             "excerpts are off by default"
         );
     }
-    let flagged: std::collections::BTreeSet<&str> = events
-        .iter()
-        .filter(|e| e["level"] != "watch")
-        .map(|e| e["conversation_id"].as_str().unwrap())
-        .collect();
+    let flagged: std::collections::BTreeSet<&str> =
+        events.iter().filter(|e| e["level"] != "watch").map(|e| e["conversation_id"].as_str().unwrap()).collect();
     for groom in ["demo-en-groom", "demo-id-groom", "demo-mixed-groom"] {
         assert!(flagged.contains(groom), "{groom} not flagged: {flagged:?}");
     }
@@ -30,10 +23,7 @@ fn replay_of_the_demo_stream_prints_schema_valid_events() {
         assert!(!flagged.contains(benign), "{benign} flagged");
     }
     // The suspect is the adult, not the child.
-    let e = events
-        .iter()
-        .find(|e| e["conversation_id"] == "demo-id-groom" && e["level"] != "watch")
-        .unwrap();
+    let e = events.iter().find(|e| e["conversation_id"] == "demo-id-groom" && e["level"] != "watch").unwrap();
     assert_eq!(e["suspect_sender_id"], "u_om9");
 }
 
@@ -46,11 +36,7 @@ fn replay_is_deterministic_and_reads_labelled_conversations_and_stdin() {
     }
     let a = replay_events(&sample);
     let b = replay_events(&sample);
-    assert_eq!(
-        event_ids(&a),
-        event_ids(&b),
-        "same input, model and profile → same event ids"
-    );
+    assert_eq!(event_ids(&a), event_ids(&b), "same input, model and profile → same event ids");
     assert!(!a.is_empty());
     let text = std::fs::read(&sample).unwrap();
     let mut child = jaga()
@@ -63,11 +49,8 @@ fn replay_is_deterministic_and_reads_labelled_conversations_and_stdin() {
     child.stdin.take().unwrap().write_all(&text).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
-    let from_stdin: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let from_stdin: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(event_ids(&from_stdin), event_ids(&a));
 }
 
@@ -81,38 +64,25 @@ fn replay_reports_bad_lines_and_goes_on() {
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("mixed.jsonl:1: skipped: not JSON"), "{err}");
-    assert!(
-        err.contains(":48: skipped: required field `conversation_id` is missing"),
-        "{err}"
-    );
+    assert!(err.contains(":48: skipped: required field `conversation_id` is missing"), "{err}");
     assert!(err.contains("2 bad lines"), "{err}");
     assert!(!String::from_utf8_lossy(&out.stdout).is_empty());
 }
 
 #[test]
 fn replay_of_a_missing_file_fails_clearly() {
-    let out = jaga()
-        .args(["replay", "/nonexistent/x.jsonl"])
-        .output()
-        .unwrap();
+    let out = jaga().args(["replay", "/nonexistent/x.jsonl"]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open /nonexistent/x.jsonl"));
 }
 
 #[test]
 fn excerpts_appear_only_when_configured() {
-    let out = jaga()
-        .args(["replay", "samples/demo.messages.jsonl", "--excerpts"])
-        .output()
-        .unwrap();
+    let out = jaga().args(["replay", "samples/demo.messages.jsonl", "--excerpts"]).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let first: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
-    assert!(first["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|x| x["excerpt"].is_string()));
+    assert!(first["evidence"].as_array().unwrap().iter().all(|x| x["excerpt"].is_string()));
 }
 
 #[test]
@@ -140,7 +110,11 @@ fn run_help_documents_every_flag_and_env_var() {
 fn print_config_applies_precedence_and_redacts_secrets() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("jaga.toml");
-    std::fs::write(&cfg, "[kafka]\nbrokers = \"file:9092\"\ngroup_id = \"g-file\"\n[kafka.librdkafka]\n\"sasl.password\" = \"s3cr3t\"\n").unwrap();
+    std::fs::write(
+        &cfg,
+        "[kafka]\nbrokers = \"file:9092\"\ngroup_id = \"g-file\"\n[kafka.librdkafka]\n\"sasl.password\" = \"s3cr3t\"\n",
+    )
+    .unwrap();
     let out = jaga()
         .args(["run", "--print-config", "--config"])
         .arg(&cfg)
@@ -148,19 +122,12 @@ fn print_config_applies_precedence_and_redacts_secrets() {
         .env("JAGA_BROKERS", "env:9092")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("brokers = \"env:9092\""), "{text}");
     assert!(text.contains("group_id = \"g-flag\""), "{text}");
     assert!(!text.contains("s3cr3t"), "{text}");
-    let bad = jaga()
-        .args(["run", "--print-config", "--metrics-addr", "nope"])
-        .output()
-        .unwrap();
+    let bad = jaga().args(["run", "--print-config", "--metrics-addr", "nope"]).output().unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("metrics.addr"));
 }

@@ -24,70 +24,38 @@ pub fn jaga() -> Command {
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!(
-        "{prefix}-{}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed),
-        nanos % 100_000
-    )
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{prefix}-{}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed), nanos % 100_000)
 }
 
 /// Validates a risk event against the schema shipped in the repo.
 pub fn assert_valid_event(event: &Value) {
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("schemas/risk-event.schema.json")).unwrap(),
-    )
-    .unwrap();
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join("schemas/risk-event.schema.json")).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the event schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(event)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "event does not match schemas/risk-event.schema.json: {errors:?}\n{event}"
-    );
+    let errors: Vec<String> = validator.iter_errors(event).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    assert!(errors.is_empty(), "event does not match schemas/risk-event.schema.json: {errors:?}\n{event}");
 }
 
 /// Runs `jaga replay FILE` and returns the events it printed.
 pub fn replay_events(file: &Path) -> Vec<Value> {
-    let out = jaga()
-        .arg("replay")
-        .arg(file)
-        .output()
-        .expect("run jaga replay");
-    assert!(
-        out.status.success(),
-        "jaga replay failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = jaga().arg("replay").arg(file).output().expect("run jaga replay");
+    assert!(out.status.success(), "jaga replay failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .map(|l| {
-            serde_json::from_str(l)
-                .unwrap_or_else(|e| panic!("replay printed a non-JSON line {l:?}: {e}"))
-        })
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("replay printed a non-JSON line {l:?}: {e}")))
         .collect()
 }
 
 pub fn event_ids(events: &[Value]) -> BTreeSet<String> {
-    events
-        .iter()
-        .map(|e| e["event_id"].as_str().expect("event_id").to_owned())
-        .collect()
+    events.iter().map(|e| e["event_id"].as_str().expect("event_id").to_owned()).collect()
 }
 
 /// Produces each line of a JSON Lines file of chat messages, keyed by conversation id.
 pub async fn produce_file(brokers: &str, topic: &str, file: &Path) -> usize {
-    let producer: FutureProducer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .unwrap();
+    let producer: FutureProducer = ClientConfig::new().set("bootstrap.servers", brokers).create().unwrap();
     let text = std::fs::read_to_string(file).unwrap();
     let mut n = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -104,18 +72,11 @@ pub async fn produce(producer: &FutureProducer, topic: &str, key: Option<&[u8]>,
     if let Some(k) = key {
         rec = rec.key(k);
     }
-    producer
-        .send(rec, Duration::from_secs(10))
-        .await
-        .map_err(|(e, _)| e)
-        .expect("produce");
+    producer.send(rec, Duration::from_secs(10)).await.map_err(|(e, _)| e).expect("produce");
 }
 
 pub fn producer(brokers: &str) -> FutureProducer {
-    ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .unwrap()
+    ClientConfig::new().set("bootstrap.servers", brokers).create().unwrap()
 }
 
 /// A record read back from a topic.
@@ -128,10 +89,7 @@ pub struct Record {
 
 impl Record {
     pub fn header(&self, k: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(hk, _)| hk == k)
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(hk, _)| hk == k).map(|(_, v)| v.as_str())
     }
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.payload).expect("JSON record")
@@ -154,8 +112,7 @@ pub fn consume_until(
         .unwrap();
     let mut tpl = TopicPartitionList::new();
     for p in 0..partitions {
-        tpl.add_partition_offset(topic, p, Offset::Beginning)
-            .unwrap();
+        tpl.add_partition_offset(topic, p, Offset::Beginning).unwrap();
     }
     consumer.assign(&tpl).unwrap();
     let start = Instant::now();
@@ -170,11 +127,7 @@ pub fn consume_until(
                     .map(|h| {
                         h.iter()
                             .map(|x| {
-                                (
-                                    x.key.to_owned(),
-                                    String::from_utf8_lossy(x.value.unwrap_or_default())
-                                        .into_owned(),
-                                )
+                                (x.key.to_owned(), String::from_utf8_lossy(x.value.unwrap_or_default()).into_owned())
                             })
                             .collect()
                     })
@@ -187,23 +140,18 @@ pub fn consume_until(
 
 /// Offsets the group has committed on `topic` (partition → offset; absent when none).
 pub fn committed(brokers: &str, group: &str, topic: &str, partitions: i32) -> Vec<Option<i64>> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", group)
-        .create()
-        .unwrap();
+    let consumer: BaseConsumer =
+        ClientConfig::new().set("bootstrap.servers", brokers).set("group.id", group).create().unwrap();
     let mut tpl = TopicPartitionList::new();
     for p in 0..partitions {
         tpl.add_partition(topic, p);
     }
     match consumer.committed_offsets(tpl, Duration::from_secs(10)) {
         Ok(list) => (0..partitions)
-            .map(
-                |p| match list.find_partition(topic, p).map(|e| e.offset()) {
-                    Some(Offset::Offset(o)) => Some(o),
-                    _ => None,
-                },
-            )
+            .map(|p| match list.find_partition(topic, p).map(|e| e.offset()) {
+                Some(Offset::Offset(o)) => Some(o),
+                _ => None,
+            })
             .collect(),
         Err(_) => vec![None; partitions as usize],
     }
@@ -235,12 +183,7 @@ impl Topics {
     }
 }
 
-pub fn start_jaga(
-    brokers: &str,
-    t: &Topics,
-    log_dir: &Path,
-    extra_env: &[(&str, &str)],
-) -> JagaRun {
+pub fn start_jaga(brokers: &str, t: &Topics, log_dir: &Path, extra_env: &[(&str, &str)]) -> JagaRun {
     let metrics_addr = format!("127.0.0.1:{}", crate::broker::free_port());
     let log = log_dir.join(format!("jaga-{}.log", unique("run")));
     let mut cmd = jaga();
@@ -264,19 +207,14 @@ pub fn start_jaga(
         cmd.env(k, v);
     }
     let child = cmd.spawn().expect("start jaga run");
-    JagaRun {
-        child,
-        metrics_addr,
-        log,
-    }
+    JagaRun { child, metrics_addr, log }
 }
 
 impl JagaRun {
     pub fn metrics(&self) -> Option<String> {
         use std::io::{Read, Write};
         let mut s = std::net::TcpStream::connect(&self.metrics_addr).ok()?;
-        s.write_all(b"GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n")
-            .ok()?;
+        s.write_all(b"GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
         let mut body = String::new();
         s.read_to_string(&mut body).ok()?;
         Some(body)
@@ -288,19 +226,13 @@ impl JagaRun {
 
     /// Sends SIGTERM and waits for a clean exit.
     pub fn terminate(mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         let start = Instant::now();
         loop {
             if let Ok(Some(st)) = self.child.try_wait() {
                 return st;
             }
-            assert!(
-                start.elapsed() < Duration::from_secs(90),
-                "jaga did not stop after SIGTERM:\n{}",
-                self.log_text()
-            );
+            assert!(start.elapsed() < Duration::from_secs(90), "jaga did not stop after SIGTERM:\n{}", self.log_text());
             std::thread::sleep(Duration::from_millis(100));
         }
     }

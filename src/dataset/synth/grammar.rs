@@ -35,12 +35,7 @@ pub(super) struct Ctx {
 
 impl Ctx {
     pub fn new(rng: ChaCha8Rng, lang: Language) -> Self {
-        Ctx {
-            rng,
-            lang,
-            vars: HashMap::new(),
-            used: HashSet::new(),
-        }
+        Ctx { rng, lang, vars: HashMap::new(), used: HashSet::new() }
     }
 
     /// Probability helper kept here so every random draw goes through the one seeded stream.
@@ -74,10 +69,7 @@ impl Ctx {
                 }
             }
         };
-        [primary, bank.mx, bank.id, bank.en]
-            .into_iter()
-            .find(|l| !l.is_empty())
-            .unwrap_or(&[])
+        [primary, bank.mx, bank.id, bank.en].into_iter().find(|l| !l.is_empty()).unwrap_or(&[])
     }
 
     /// One random raw template of `name` (before expansion); empty for an unknown bank.
@@ -85,8 +77,7 @@ impl Ctx {
         let Some(bank) = lexicon::bank(name) else {
             return "";
         };
-        let fresh_only =
-            !(name.starts_with("kid.") || name.starts_with("deco.") || name.starts_with("v."));
+        let fresh_only = !(name.starts_with("kid.") || name.starts_with("deco.") || name.starts_with("v."));
         let mut pick = "";
         for _ in 0..5 {
             let list = self.list(bank);
@@ -210,11 +201,7 @@ fn split_top(s: &str) -> Vec<&str> {
 /// Collapses the whitespace and stray punctuation that empty alternatives leave behind.
 pub(super) fn tidy(s: &str) -> String {
     let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = joined
-        .replace(" ,", ",")
-        .replace(" .", ".")
-        .replace(",,", ",")
-        .replace(", ?", "?");
+    let mut out = joined.replace(" ,", ",").replace(" .", ".").replace(",,", ",").replace(", ?", "?");
     while out.starts_with([',', '.', ' ']) {
         out.remove(0);
     }
@@ -268,10 +255,8 @@ mod tests {
         for _ in 0..200 {
             seen.insert(tidy(&ctx.expand("a [b|c [d|e]|] f")));
         }
-        let want: std::collections::BTreeSet<String> = ["a b f", "a c d f", "a c e f", "a f"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let want: std::collections::BTreeSet<String> =
+            ["a b f", "a c d f", "a c e f", "a f"].iter().map(|s| s.to_string()).collect();
         assert_eq!(seen, want);
     }
 
@@ -288,10 +273,7 @@ mod tests {
     #[test]
     fn tidy_and_references() {
         assert_eq!(tidy("  , hi  there ,"), "hi there");
-        assert_eq!(
-            references("x {a.b} y {$app}"),
-            vec!["a.b".to_string(), "v.app".to_string()]
-        );
+        assert_eq!(references("x {a.b} y {$app}"), vec!["a.b".to_string(), "v.app".to_string()]);
         assert!(balanced("[a|{b}]"));
         assert!(!balanced("[a|{b]}"));
     }

@@ -77,9 +77,7 @@ pub fn families() -> Vec<&'static str> {
 /// depends only on the options and `n` (its own ChaCha stream), so a larger run extends a
 /// smaller one with the same seed.
 pub fn generate(opts: &SynthOptions) -> Vec<LabelledConversation> {
-    (0..opts.conversations)
-        .map(|n| generate_one(opts, n))
-        .collect()
+    (0..opts.conversations).map(|n| generate_one(opts, n)).collect()
 }
 
 /// Shortest and longest conversation, in messages.
@@ -92,18 +90,12 @@ const AGE_BAND_SHARE: f64 = 0.2;
 fn generate_one(opts: &SynthOptions, n: usize) -> LabelledConversation {
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     rng.set_stream(n as u64);
-    let langs = if opts.languages.is_empty() {
-        Language::ALL.to_vec()
-    } else {
-        opts.languages.clone()
-    };
+    let langs = if opts.languages.is_empty() { Language::ALL.to_vec() } else { opts.languages.clone() };
     let lang = langs[rng.random_range(0..langs.len())];
     let grooming = rng.random_bool(f64::from(opts.grooming_fraction).clamp(0.0, 1.0));
     let hard = !grooming && rng.random_bool(f64::from(opts.hard_negative_fraction).clamp(0.0, 1.0));
-    let pool: Vec<&Family> = FAMILIES
-        .iter()
-        .filter(|f| f.grooming == grooming && (grooming || f.hard == hard))
-        .collect();
+    let pool: Vec<&Family> =
+        FAMILIES.iter().filter(|f| f.grooming == grooming && (grooming || f.hard == hard)).collect();
     let family = pool[rng.random_range(0..pool.len())];
     let mut ctx = Ctx::new(rng, lang);
 
@@ -127,19 +119,11 @@ fn draft(family: &Family, ctx: &mut Ctx) -> Vec<Line> {
     let nodes = script::parse(family.script).unwrap_or_default();
     let mut lines = Vec::new();
     script::run(&nodes, ctx, topic, family.grooming, &mut lines);
-    let small = [script::Node::Small {
-        min: 2,
-        max: 3,
-        topic: None,
-    }];
+    let small = [script::Node::Small { min: 2, max: 3, topic: None }];
     // Benign scripts are shorter than grooming ones; without padding, length alone would
     // separate the classes. Benign chats get small talk up to a length drawn from roughly the
     // grooming range, so the model has to read the messages.
-    let target = if family.grooming {
-        MIN_MESSAGES
-    } else {
-        ctx.range(MIN_MESSAGES, 26)
-    };
+    let target = if family.grooming { MIN_MESSAGES } else { ctx.range(MIN_MESSAGES, 26) };
     while lines.len() < target {
         // Too short: the pair chats a little more first or afterwards, like real threads.
         let mut extra = Vec::new();
@@ -175,14 +159,8 @@ fn set_people(ctx: &mut Ctx) {
     let aage = ctx.range(15, 17);
     ctx.vars.insert("aage".into(), aage.to_string());
     const GAMES: &[(&[&str], &[&str])] = &[
-        (
-            &["Mobile Legends", "ML", "mlbb", "ml"],
-            &["diamond", "diamonds", "diamond"],
-        ),
-        (
-            &["Free Fire", "FF", "ff"],
-            &["diamond", "diamonds", "diamond"],
-        ),
+        (&["Mobile Legends", "ML", "mlbb", "ml"], &["diamond", "diamonds", "diamond"]),
+        (&["Free Fire", "FF", "ff"], &["diamond", "diamonds", "diamond"]),
         (&["PUBG", "pubg", "PUBG Mobile"], &["UC", "uc"]),
         (&["Roblox", "roblox"], &["robux", "Robux"]),
         (&["Genshin", "genshin"], &["primo", "genesis crystal"]),
@@ -223,27 +201,18 @@ fn decorate(ctx: &mut Ctx, lines: &mut [Line]) {
 }
 
 fn distinct_stages(lines: &[Line]) -> Vec<Stage> {
-    Stage::ALL
-        .into_iter()
-        .filter(|s| lines.iter().any(|l| l.stages.contains(s)))
-        .collect()
+    Stage::ALL.into_iter().filter(|s| lines.iter().any(|l| l.stages.contains(s))).collect()
 }
 
 fn sender_id(ctx: &mut Ctx) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let len = ctx.range(6, 9);
-    let tail: String = (0..len)
-        .map(|_| ALPHABET[ctx.range(0, ALPHABET.len() - 1)] as char)
-        .collect();
+    let tail: String = (0..len).map(|_| ALPHABET[ctx.range(0, ALPHABET.len() - 1)] as char).collect();
     format!("u_{tail}")
 }
 
 fn age_band(ctx: &mut Ctx, who: Who) -> &'static str {
-    let kage: u32 = ctx
-        .vars
-        .get("kage")
-        .and_then(|k| k.parse().ok())
-        .unwrap_or(13);
+    let kage: u32 = ctx.vars.get("kage").and_then(|k| k.parse().ok()).unwrap_or(13);
     match who {
         Who::Child if kage <= 12 => "under_13",
         Who::Child => "13_15",
@@ -289,24 +258,13 @@ fn assemble(
 ) -> LabelledConversation {
     let ids = [sender_id(ctx), sender_id(ctx), sender_id(ctx)];
     let bands = if ctx.chance(AGE_BAND_SHARE) {
-        let third = if family.b == Who::Child {
-            Who::Child
-        } else {
-            family.b
-        };
-        Some([
-            age_band(ctx, family.a),
-            age_band(ctx, family.b),
-            age_band(ctx, third),
-        ])
+        let third = if family.b == Who::Child { Who::Child } else { family.b };
+        Some([age_band(ctx, family.a), age_band(ctx, family.b), age_band(ctx, third)])
     } else {
         None
     };
     let styles = [
-        noise::Style::random(
-            &mut ctx.rng,
-            matches!(family.a, Who::Child | Who::Teen | Who::Liar),
-        ),
+        noise::Style::random(&mut ctx.rng, matches!(family.a, Who::Child | Who::Teen | Who::Liar)),
         noise::Style::random(&mut ctx.rng, matches!(family.b, Who::Child | Who::Teen)),
         noise::Style::random(&mut ctx.rng, true),
     ];
@@ -338,13 +296,9 @@ fn assemble(
     if ctx.chance(f64::from(opts.obfuscate_fraction)) {
         // Obfuscation is what someone hiding the worrying words would do, so prefer those
         // messages; benign chats get it on ordinary ones (people do that for fun too).
-        let mut targets: Vec<usize> = (0..messages.len())
-            .filter(|&i| !message_stages[i].is_empty())
-            .collect();
+        let mut targets: Vec<usize> = (0..messages.len()).filter(|&i| !message_stages[i].is_empty()).collect();
         if targets.is_empty() {
-            targets = (0..messages.len())
-                .filter(|&i| messages[i].text.len() > 8)
-                .collect();
+            targets = (0..messages.len()).filter(|&i| messages[i].text.len() > 8).collect();
         }
         let k = ctx.range(1, 2).min(targets.len());
         for _ in 0..k {
@@ -355,21 +309,12 @@ fn assemble(
     }
 
     let stages = distinct_stages(&lines);
-    let onset = if family.grooming {
-        lines
-            .iter()
-            .position(|l| l.role == Role::A && !l.stages.is_empty())
-    } else {
-        None
-    };
+    let onset =
+        if family.grooming { lines.iter().position(|l| l.role == Role::A && !l.stages.is_empty()) } else { None };
     LabelledConversation {
         conversation_id: format!("syn-{}-{n}", opts.seed),
         language: lang,
-        label: if family.grooming {
-            Label::Grooming
-        } else {
-            Label::Benign
-        },
+        label: if family.grooming { Label::Grooming } else { Label::Benign },
         onset,
         suspect: family.grooming.then(|| ids[0].clone()),
         stages,
