@@ -120,6 +120,9 @@ pub struct ModelConfig {
     pub cache_dir: Option<PathBuf>,
     /// Tokens per message the encoder reads; longer messages are truncated.
     pub max_tokens: usize,
+    /// Threads the encoder runs sub-batches on; 0 means one per available core. See
+    /// [`crate::model::EncoderOptions::threads`].
+    pub threads: usize,
 }
 
 impl Default for ModelConfig {
@@ -129,6 +132,7 @@ impl Default for ModelConfig {
             models_dir: default_models_dir(),
             cache_dir: None,
             max_tokens: 128,
+            threads: 0,
         }
     }
 }
@@ -440,6 +444,9 @@ impl Config {
         }
         if self.window.max_conversations == 0 {
             return bad("window.max_conversations must be at least 1".into());
+        }
+        if self.model.threads > 256 {
+            return bad(format!("model.threads must be 0 (one per core) to 256, got {}", self.model.threads));
         }
         if self.model.max_tokens < 8 || self.model.max_tokens > 512 {
             return bad(format!("model.max_tokens must be 8..=512, got {}", self.model.max_tokens));

@@ -54,7 +54,7 @@ pub struct ScoringArgs {
     /// <models-dir>/profiles/, or a path to a .toml file from `jaga tune`.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// TOML configuration file (see config/jaga.example.toml).
+    /// TOML configuration file (see deploy/jaga.example.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Sentence encoder: e5-small (multilingual, default), minilm (English-only, lighter), hashing
@@ -105,7 +105,11 @@ fn merge_overrides(into: &mut Overrides, from: Overrides) {
 
 /// Loads encoder, detector and profile as configured.
 pub fn build_engine(cfg: &Config, metrics: Option<Metrics>) -> anyhow::Result<Engine> {
-    let opts = EncoderOptions { cache_dir: cfg.model.cache_dir.clone(), max_tokens: cfg.model.max_tokens };
+    let opts = EncoderOptions {
+        cache_dir: cfg.model.cache_dir.clone(),
+        max_tokens: cfg.model.max_tokens,
+        threads: cfg.model.threads,
+    };
     let encoder = load_encoder(cfg.model.encoder, &opts).context("loading the sentence encoder")?;
     let detector = Detector::load(&cfg.model.models_dir, encoder.as_ref())
         .with_context(|| format!("loading the detector from {}", cfg.model.models_dir.display()))?;

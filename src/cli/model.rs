@@ -29,7 +29,7 @@ pub fn run(a: ModelArgs) -> anyhow::Result<()> {
         ModelCommand::Fetch { encoder, cache_dir } => {
             let started = std::time::Instant::now();
             let cache_dir = cache_dir.or_else(|| std::env::var_os("JAGA_CACHE_DIR").map(PathBuf::from));
-            let enc = load_encoder(encoder, &EncoderOptions { cache_dir, max_tokens: 128 })?;
+            let enc = load_encoder(encoder, &EncoderOptions { cache_dir, ..EncoderOptions::default() })?;
             eprintln!(
                 "jaga model fetch: {} ready (dim {}) in {:.1} s",
                 enc.info().id,

@@ -57,7 +57,10 @@ pub fn run_train(a: TrainArgs) -> anyhow::Result<()> {
     for f in &a.files {
         convs.extend(read_jsonl(f)?);
     }
-    let enc_opts = EncoderOptions { cache_dir: std::env::var_os("JAGA_CACHE_DIR").map(PathBuf::from), max_tokens: 128 };
+    let enc_opts = EncoderOptions {
+        cache_dir: std::env::var_os("JAGA_CACHE_DIR").map(PathBuf::from),
+        ..EncoderOptions::default()
+    };
     let encoder = load_encoder(a.encoder, &enc_opts)?;
     let cache = ModelCache::from_option(enc_opts.cache_dir.as_deref())?;
     let opts = TrainOptions {

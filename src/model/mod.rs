@@ -130,11 +130,26 @@ pub struct EncoderOptions {
     pub cache_dir: Option<PathBuf>,
     /// Token budget per message, special tokens included; longer messages keep their start.
     pub max_tokens: usize,
+    /// Threads that run whole length-sorted sub-batches in parallel; 0 means one per available
+    /// core. On few cores this scales better than candle splitting every small operation: on 2
+    /// cores, 72 messages/s against 54 with candle's own threading. The `jaga` binary therefore
+    /// turns candle's per-operation threading off (`RAYON_NUM_THREADS=1`, unless set) at start.
+    pub threads: usize,
 }
 
 impl Default for EncoderOptions {
     fn default() -> Self {
-        Self { cache_dir: None, max_tokens: DEFAULT_MAX_TOKENS }
+        Self { cache_dir: None, max_tokens: DEFAULT_MAX_TOKENS, threads: 0 }
+    }
+}
+
+impl EncoderOptions {
+    /// [`Self::threads`] with 0 resolved to the available cores.
+    pub fn resolved_threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        }
     }
 }
 
@@ -145,12 +160,14 @@ pub fn load_encoder(kind: EncoderKind, opts: &EncoderOptions) -> Result<Box<dyn 
         EncoderKind::E5Small => {
             let cache = ModelCache::from_option(opts.cache_dir.as_deref())?;
             let paths = ensure_e5_small(&cache)?;
-            Ok(Box::new(BertEncoder::load(&paths, bert::E5_SMALL_STYLE, opts.max_tokens)?))
+            let enc = BertEncoder::load(&paths, bert::E5_SMALL_STYLE, opts.max_tokens)?;
+            Ok(Box::new(enc.with_workers(opts.resolved_threads())))
         }
         EncoderKind::MiniLm => {
             let cache = ModelCache::from_option(opts.cache_dir.as_deref())?;
             let paths = ensure_minilm(&cache)?;
-            Ok(Box::new(BertEncoder::load(&paths, bert::MINILM_STYLE, opts.max_tokens)?))
+            let enc = BertEncoder::load(&paths, bert::MINILM_STYLE, opts.max_tokens)?;
+            Ok(Box::new(enc.with_workers(opts.resolved_threads())))
         }
     }
 }
