@@ -99,6 +99,57 @@ fn train_shipped_heads() {
     devset(&out, enc.as_ref());
 }
 
+/// Recall and false alerts of the shipped heads on the held-out families, clean and with every
+/// message obfuscated (one technique per message: leetspeak, look-alike letters, zero-width
+/// characters or s p a c e d words), to see what normalisation recovers:
+///
+/// ```text
+/// JAGA_SYNTH_N=2000 JAGA_SYNTH_SEED=1 JAGA_HOLDOUT=<families> JAGA_OBF_MAX=300 \
+///   cargo test --lib detector::real_tests::measure_obfuscation_drop -- --ignored --nocapture
+/// ```
+#[test]
+#[ignore = "scores held-out synthetic families clean and obfuscated (measurement only)"]
+fn measure_obfuscation_drop() {
+    use rand::SeedableRng;
+    let enc = real_encoder().unwrap();
+    let holdout: Vec<String> = std::env::var("JAGA_HOLDOUT")
+        .expect("JAGA_HOLDOUT: the held-out families")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let max = std::env::var("JAGA_OBF_MAX").ok().and_then(|s| s.parse().ok()).unwrap_or(300usize);
+    let mut convs: Vec<LabelledConversation> =
+        synth().into_iter().filter(|c| c.family.as_ref().is_some_and(|f| holdout.contains(f))).collect();
+    if convs.len() > max {
+        let step = convs.len().div_ceil(max);
+        convs = convs.into_iter().step_by(step).collect();
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let obfuscated: Vec<LabelledConversation> = convs
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            for m in &mut c.messages {
+                m.text = crate::dataset::synth::obfuscate(&m.text, &mut rng);
+            }
+            c
+        })
+        .collect();
+    let det = Detector::load(&repo().join("models"), enc.as_ref()).unwrap();
+    let clean = evaluate(&det, enc.as_ref(), &convs, DEFAULT_ALERT_THRESHOLD, Some(&cache_dir())).unwrap();
+    let dirty = evaluate(&det, enc.as_ref(), &obfuscated, DEFAULT_ALERT_THRESHOLD, Some(&cache_dir())).unwrap();
+    println!("clean: {}", serde_json::to_string_pretty(&clean).unwrap());
+    println!("obfuscated: {}", serde_json::to_string_pretty(&dirty).unwrap());
+    println!(
+        "recall {:.3} -> {:.3} ({:+.1} points); F0.5 {:.3} -> {:.3}",
+        clean.overall.recall,
+        dirty.overall.recall,
+        100.0 * (dirty.overall.recall - clean.overall.recall),
+        clean.overall.f0_5,
+        dirty.overall.f0_5
+    );
+}
+
 #[test]
 #[ignore = "scores the human-written devset with the shipped heads (measurement only)"]
 fn score_devset() {
