@@ -518,6 +518,9 @@ mod tests {
         let mut c = Config::default();
         c.kafka.consumer.insert("enable.auto.offset.store".into(), "true".into());
         assert!(c.validate().unwrap_err().to_string().contains("manages itself"));
+        let mut c = Config::default();
+        c.model.threads = 1000;
+        assert!(c.validate().unwrap_err().to_string().contains("model.threads"));
         let e = Config::load(None, &Overrides::default(), env(&[("JAGA_EXCERPTS", "yes")])).unwrap_err();
         assert!(e.to_string().contains("JAGA_EXCERPTS"));
     }

@@ -254,3 +254,10 @@ fn parallel_sub_batches_give_the_same_vectors() {
         assert!(cos(x, y) > 0.9999);
     }
 }
+
+#[test]
+fn encoder_threads_zero_means_one_per_core() {
+    let auto = EncoderOptions::default();
+    assert_eq!(auto.resolved_threads(), std::thread::available_parallelism().map_or(1, usize::from));
+    assert_eq!(EncoderOptions { threads: 3, ..EncoderOptions::default() }.resolved_threads(), 3);
+}
