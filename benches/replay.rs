@@ -25,10 +25,8 @@ fn demo_stream(copies: usize) -> Vec<Input> {
 }
 
 fn replay_throughput(c: &mut Criterion) {
-    // As the `jaga` binary does at start (see `model.threads`); nothing else runs yet.
-    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
-        std::env::set_var("RAYON_NUM_THREADS", "1");
-    }
+    // As the `jaga` binary does at start; nothing else runs yet.
+    jaga::model::leave_threading_to_the_encoder();
     let cfg = Config::default();
     let mut engine = match jaga::cli::build_engine(&cfg, None) {
         Ok(e) => e,

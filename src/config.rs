@@ -137,6 +137,17 @@ impl Default for ModelConfig {
     }
 }
 
+impl ModelConfig {
+    /// What the encoder loader needs of this section.
+    pub fn encoder_options(&self) -> crate::model::EncoderOptions {
+        crate::model::EncoderOptions {
+            cache_dir: self.cache_dir.clone(),
+            max_tokens: self.max_tokens,
+            threads: self.threads,
+        }
+    }
+}
+
 /// `models/` next to the crate when run from a checkout, else `./models`.
 pub fn default_models_dir() -> PathBuf {
     let here = PathBuf::from("models");

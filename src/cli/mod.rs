@@ -12,7 +12,7 @@ use crate::config::{Config, LogFormat, Overrides};
 use crate::detector::Detector;
 use crate::engine::{Engine, EngineOptions};
 use crate::metrics::Metrics;
-use crate::model::{load_encoder, EncoderKind, EncoderOptions};
+use crate::model::{load_encoder, EncoderKind};
 use crate::policy::Profile;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -105,12 +105,8 @@ fn merge_overrides(into: &mut Overrides, from: Overrides) {
 
 /// Loads encoder, detector and profile as configured.
 pub fn build_engine(cfg: &Config, metrics: Option<Metrics>) -> anyhow::Result<Engine> {
-    let opts = EncoderOptions {
-        cache_dir: cfg.model.cache_dir.clone(),
-        max_tokens: cfg.model.max_tokens,
-        threads: cfg.model.threads,
-    };
-    let encoder = load_encoder(cfg.model.encoder, &opts).context("loading the sentence encoder")?;
+    let encoder =
+        load_encoder(cfg.model.encoder, &cfg.model.encoder_options()).context("loading the sentence encoder")?;
     let detector = Detector::load(&cfg.model.models_dir, encoder.as_ref())
         .with_context(|| format!("loading the detector from {}", cfg.model.models_dir.display()))?;
     let profile = Profile::load(&cfg.events.profile, &cfg.model.models_dir.join("profiles"))

@@ -76,8 +76,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
         model = engine.model_version(),
         profile = engine.profile_id(),
         load_ms = started.elapsed().as_millis() as u64,
-        encoder_threads =
-            crate::model::EncoderOptions { threads: cfg.model.threads, ..Default::default() }.resolved_threads(),
+        encoder_threads = cfg.model.encoder_options().resolved_threads(),
         "Model loaded."
     );
     let runtime = tokio::runtime::Builder::new_multi_thread()

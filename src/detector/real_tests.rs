@@ -65,6 +65,11 @@ fn synth() -> Vec<LabelledConversation> {
     })
 }
 
+/// Template families named in `JAGA_HOLDOUT` (comma separated); none when unset.
+fn holdout_families() -> Vec<String> {
+    std::env::var("JAGA_HOLDOUT").map(|s| s.split(',').map(str::to_string).collect()).unwrap_or_default()
+}
+
 #[test]
 #[ignore = "writes synthetic conversations to $JAGA_SYNTH_OUT for inspection"]
 fn dump_synth() {
@@ -86,9 +91,7 @@ fn train_shipped_heads() {
     let opts = TrainOptions {
         seed: std::env::var("JAGA_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(7),
         epochs: std::env::var("JAGA_EPOCHS").ok().and_then(|s| s.parse().ok()).unwrap_or(30),
-        holdout_families: std::env::var("JAGA_HOLDOUT")
-            .map(|s| s.split(',').map(str::to_string).collect())
-            .unwrap_or_default(),
+        holdout_families: holdout_families(),
         out_dir: out.clone(),
         exemplars_dir: repo().join("models/exemplars"),
         cache_dir: Some(cache_dir()),
@@ -112,11 +115,8 @@ fn train_shipped_heads() {
 fn measure_obfuscation_drop() {
     use rand::SeedableRng;
     let enc = real_encoder().unwrap();
-    let holdout: Vec<String> = std::env::var("JAGA_HOLDOUT")
-        .expect("JAGA_HOLDOUT: the held-out families")
-        .split(',')
-        .map(str::to_string)
-        .collect();
+    let holdout = holdout_families();
+    assert!(!holdout.is_empty(), "JAGA_HOLDOUT: the held-out families");
     let max = std::env::var("JAGA_OBF_MAX").ok().and_then(|s| s.parse().ok()).unwrap_or(300usize);
     let mut convs: Vec<LabelledConversation> =
         synth().into_iter().filter(|c| c.family.as_ref().is_some_and(|f| holdout.contains(f))).collect();

@@ -133,7 +133,7 @@ pub struct EncoderOptions {
     /// Threads that run whole length-sorted sub-batches in parallel; 0 means one per available
     /// core. On few cores this scales better than candle splitting every small operation: on 2
     /// cores, 72 messages/s against 54 with candle's own threading. The `jaga` binary therefore
-    /// turns candle's per-operation threading off (`RAYON_NUM_THREADS=1`, unless set) at start.
+    /// turns candle's per-operation threading off at start ([`leave_threading_to_the_encoder`]).
     pub threads: usize,
 }
 
@@ -155,20 +155,23 @@ impl EncoderOptions {
 
 /// Loads an encoder, fetching and converting its weights into the cache first if needed.
 pub fn load_encoder(kind: EncoderKind, opts: &EncoderOptions) -> Result<Box<dyn Encoder>, ModelError> {
-    match kind {
-        EncoderKind::Hashing => Ok(Box::new(HashingEncoder::new())),
-        EncoderKind::E5Small => {
-            let cache = ModelCache::from_option(opts.cache_dir.as_deref())?;
-            let paths = ensure_e5_small(&cache)?;
-            let enc = BertEncoder::load(&paths, bert::E5_SMALL_STYLE, opts.max_tokens)?;
-            Ok(Box::new(enc.with_workers(opts.resolved_threads())))
-        }
-        EncoderKind::MiniLm => {
-            let cache = ModelCache::from_option(opts.cache_dir.as_deref())?;
-            let paths = ensure_minilm(&cache)?;
-            let enc = BertEncoder::load(&paths, bert::MINILM_STYLE, opts.max_tokens)?;
-            Ok(Box::new(enc.with_workers(opts.resolved_threads())))
-        }
+    let cache = || ModelCache::from_option(opts.cache_dir.as_deref());
+    let (paths, style) = match kind {
+        EncoderKind::Hashing => return Ok(Box::new(HashingEncoder::new())),
+        EncoderKind::E5Small => (ensure_e5_small(&cache()?)?, bert::E5_SMALL_STYLE),
+        EncoderKind::MiniLm => (ensure_minilm(&cache()?)?, bert::MINILM_STYLE),
+    };
+    let enc = BertEncoder::load(&paths, style, opts.max_tokens)?;
+    Ok(Box::new(enc.with_workers(opts.resolved_threads())))
+}
+
+/// Turns candle's per-operation threading off (`RAYON_NUM_THREADS=1`) unless the environment
+/// already sets it: the encoder runs whole sub-batches on [`EncoderOptions::threads`] threads
+/// itself, and candle splitting every small operation on top only contends for the same cores.
+/// Call it first thing in `main`, before any other thread exists to read the environment.
+pub fn leave_threading_to_the_encoder() {
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        std::env::set_var("RAYON_NUM_THREADS", "1");
     }
 }
 
