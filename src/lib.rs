@@ -20,7 +20,8 @@
 //! [`engine::Engine`] is the synchronous heart that `run`, `replay` and `eval` share, so what the
 //! evaluation measures is exactly what production does. [`pipeline`] wraps it for Kafka: a
 //! dedicated inference thread fed by a bounded channel, at-least-once offset tracking, and drain on
-//! shutdown.
+//! shutdown. [`train`] is the offline side: it fits the detector's heads and chooses the shipped
+//! threshold profiles.
 
 pub mod cli;
 pub mod config;
@@ -36,4 +37,5 @@ pub mod model;
 pub mod normalize;
 pub mod pipeline;
 pub mod policy;
+pub mod train;
 pub mod window;

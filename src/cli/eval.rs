@@ -4,7 +4,9 @@
 use super::{build_engine, init_tracing, ScoringArgs};
 use crate::config::Overrides;
 use crate::dataset::{read_jsonl, LabelledConversation};
+use crate::detector::{heads_dir, HeadsMeta};
 use crate::eval::{data_sha256, progress_bar, score_conversations, tune, write_html_report, EvalReport, Target};
+use crate::train::background::{part_of, Part};
 use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
@@ -26,6 +28,13 @@ pub struct EvalArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Only the records on this side of the background pool's fixed split (`train` or
+    /// `validation`, by record number; see `jaga train --background`).
+    #[arg(long, value_name = "PART")]
+    pub split: Option<Part>,
+    /// Only conversations of the generator families the loaded heads held out of training.
+    #[arg(long)]
+    pub held_out: bool,
     #[command(flatten)]
     pub scoring: ScoringArgs,
 }
@@ -70,10 +79,21 @@ fn read_all(files: &[PathBuf]) -> anyhow::Result<Vec<LabelledConversation>> {
 }
 
 pub fn run_eval(a: EvalArgs) -> anyhow::Result<()> {
-    let convs = read_all(&a.files)?;
+    let mut convs = read_all(&a.files)?;
     let cfg = a.scoring.load_config(Overrides::default())?;
     init_tracing(cfg.log.format, "warn");
     let mut engine = build_engine(&cfg, None)?;
+    if let Some(part) = a.split {
+        convs.retain(|c| part_of(&c.conversation_id) == part);
+    }
+    if a.held_out {
+        let meta = heads_dir(&cfg.model.models_dir, engine.encoder_id()).join("meta.json");
+        let meta: HeadsMeta =
+            serde_json::from_slice(&std::fs::read(&meta).with_context(|| meta.display().to_string())?)
+                .with_context(|| format!("reading {}", meta.display()))?;
+        convs.retain(|c| c.family.as_ref().is_some_and(|f| meta.holdout_families.contains(f)));
+    }
+    anyhow::ensure!(!convs.is_empty(), "no conversation is left after --split / --held-out");
     let bar = progress_bar(convs.len() as u64, a.quiet, "eval");
     let results = score_conversations(&mut engine, &convs, &bar)?;
     bar.finish_and_clear();

@@ -23,7 +23,7 @@ pub const STAGE_ON: f32 = 0.5;
 const DECAY: f32 = 0.8;
 
 /// Names of the conversation features, in order (written into `meta.json`).
-pub const CONV_FEATURE_NAMES: [&str; 42] = [
+pub const CONV_FEATURE_NAMES: [&str; 48] = [
     "own_max.age_probing",
     "own_max.flattery",
     "own_max.trust_isolation",
@@ -66,6 +66,12 @@ pub const CONV_FEATURE_NAMES: [&str; 42] = [
     "sender_is_known_minor",
     "own_mean_top_stage",
     "own_share_of_stage_messages",
+    "log_own_stage_messages",
+    "own_share_of_stage_mass",
+    "reciprocated_own_stages",
+    "others_share_of_stage_messages",
+    "own_stage_messages_answered_in_kind",
+    "sender_is_known_adult_and_other_known_minor",
 ];
 /// Width of the conversation feature vector.
 pub const NUM_CONV_FEATURES: usize = CONV_FEATURE_NAMES.len();
@@ -74,30 +80,67 @@ fn is_early(i: usize) -> bool {
     i == Stage::AgeProbing.index() || i == Stage::Flattery.index() || i == Stage::TrustIsolation.index()
 }
 
+/// Numbers the participants of a window in order of first appearance: the index of each
+/// message's sender, and the sender ids by index (how both the live path and training build
+/// [`MsgView`]s).
+pub fn sender_indices<'a>(ids: impl IntoIterator<Item = &'a str>) -> (Vec<usize>, Vec<&'a str>) {
+    let mut senders: Vec<&str> = Vec::new();
+    let index = ids
+        .into_iter()
+        .map(|id| {
+            senders.iter().position(|s| *s == id).unwrap_or_else(|| {
+                senders.push(id);
+                senders.len() - 1
+            })
+        })
+        .collect();
+    (index, senders)
+}
+
+/// Stage probability at which a reply counts as answering a stage message in kind.
+const IN_KIND: f32 = 0.3;
+
 /// Features of `sender` over `msgs` (oldest first). `use_age` off hides the platform's age bands,
 /// which training does at random so the head never depends on them (most platforms have none).
+///
+/// Besides the candidate's own stage profile, several features measure how *one-sided* it is,
+/// because the same words mean different things in different contexts: a sibling's "don't tell
+/// mom about the surprise" answered with "ok I won't" is two-sided family secrecy, an adult's
+/// secrecy answered with "ok" is not. Those are: the other participants' maxima, the share of the
+/// window's stage mass that is the candidate's, the share of the candidate's stages the others
+/// express too, the others' rate of stage messages, and how often the next message from someone
+/// else answers a stage message with the same stage. Age enters only through the platform's age
+/// bands, never from what a message claims.
 pub fn sender_features(msgs: &[MsgView], sender: usize, use_age: bool) -> [f32; NUM_CONV_FEATURES] {
     let mut f = [0.0f32; NUM_CONV_FEATURES];
     let mut own_max = [0.0f32; NUM_STAGES];
     let mut own_sum = [0.0f32; NUM_STAGES];
     let mut oth_max = [0.0f32; NUM_STAGES];
     let (mut own_n, mut own_stage_msgs, mut own_top_sum) = (0usize, 0usize, 0.0f32);
+    let (mut oth_n, mut oth_stage_msgs, mut oth_top_sum) = (0usize, 0usize, 0.0f32);
+    let mut answered_in_kind = 0usize;
     let mut first_stage_pos: Option<usize> = None;
     let mut early_seen = false;
     let mut early_then_late = false;
     let (mut other_minor, mut sender_adult, mut sender_minor) = (false, false, false);
+    // The next message by someone other than the candidate, for every position.
+    let mut next_other: Vec<Option<usize>> = vec![None; msgs.len()];
+    let mut upcoming = None;
+    for (pos, m) in msgs.iter().enumerate().rev() {
+        next_other[pos] = upcoming;
+        if m.sender != sender {
+            upcoming = Some(pos);
+        }
+    }
     for (pos, m) in msgs.iter().enumerate() {
+        let (top_stage, top) = top_of(&m.stages);
         if m.sender == sender {
             own_n += 1;
-            let mut top = 0.0f32;
-            let mut on = false;
             for i in 0..NUM_STAGES {
                 let p = m.stages[i];
                 own_max[i] = own_max[i].max(p);
                 own_sum[i] = own_sum[i] * DECAY + p;
-                top = top.max(p);
                 if p >= STAGE_ON {
-                    on = true;
                     if is_early(i) {
                         early_seen = true;
                     } else if early_seen {
@@ -106,15 +149,21 @@ pub fn sender_features(msgs: &[MsgView], sender: usize, use_age: bool) -> [f32; 
                 }
             }
             own_top_sum += top;
-            if on {
+            if top >= STAGE_ON {
                 own_stage_msgs += 1;
                 first_stage_pos.get_or_insert(pos);
+                if next_other[pos].is_some_and(|r| msgs[r].stages[top_stage] >= IN_KIND) {
+                    answered_in_kind += 1;
+                }
             }
             if let Some(b) = m.age_band {
                 sender_adult |= b == AgeBand::Adult;
                 sender_minor |= b.is_minor();
             }
         } else {
+            oth_n += 1;
+            oth_top_sum += top;
+            oth_stage_msgs += usize::from(top >= STAGE_ON);
             for (o, p) in oth_max.iter_mut().zip(&m.stages) {
                 *o = o.max(*p);
             }
@@ -128,6 +177,9 @@ pub fn sender_features(msgs: &[MsgView], sender: usize, use_age: bool) -> [f32; 
     }
     f[2 * NUM_STAGES..3 * NUM_STAGES].copy_from_slice(&oth_max);
     let count = |v: &[f32; NUM_STAGES], t: f32| v.iter().filter(|p| **p >= t).count() as f32;
+    let share = |a: usize, b: usize| if b > 0 { a as f32 / b as f32 } else { 0.0 };
+    let own_on = (0..NUM_STAGES).filter(|&i| own_max[i] >= STAGE_ON);
+    let reciprocated = own_on.clone().filter(|&i| oth_max[i] >= STAGE_ON).count();
     let mut k = 3 * NUM_STAGES;
     let mut push = |v: f32| {
         f[k] = v;
@@ -148,9 +200,21 @@ pub fn sender_features(msgs: &[MsgView], sender: usize, use_age: bool) -> [f32; 
     push(flag(sender_adult));
     push(flag(sender_minor));
     push(if own_n > 0 { own_top_sum / own_n as f32 } else { 0.0 });
-    push(if own_n > 0 { own_stage_msgs as f32 / own_n as f32 } else { 0.0 });
+    push(share(own_stage_msgs, own_n));
+    push((own_stage_msgs as f32).ln_1p());
+    // Smoothed so that one weak message in an otherwise quiet window is not "all the mass".
+    push(own_top_sum / (own_top_sum + oth_top_sum + 0.5));
+    push(share(reciprocated, own_on.count()));
+    push(share(oth_stage_msgs, oth_n));
+    push(share(answered_in_kind, own_stage_msgs));
+    push(flag(sender_adult && other_minor));
     debug_assert_eq!(k, NUM_CONV_FEATURES);
     f
+}
+
+/// The strongest stage of a message and its probability.
+fn top_of(stages: &[f32; NUM_STAGES]) -> (usize, f32) {
+    stages.iter().copied().enumerate().fold((0, stages[0]), |best, (i, p)| if p > best.1 { (i, p) } else { best })
 }
 
 fn median_gap_minutes(msgs: &[MsgView]) -> f32 {
@@ -203,6 +267,39 @@ mod tests {
     }
 
     #[test]
+    fn two_sided_stages_read_differently_from_one_sided_ones() {
+        let at =
+            |f: &[f32; NUM_CONV_FEATURES], name: &str| f[CONV_FEATURE_NAMES.iter().position(|n| *n == name).unwrap()];
+        // A sibling's secrecy answered with secrecy, flattery returned: reciprocal.
+        let two_sided = [
+            msg(0, Some(Stage::Secrecy), 0.9),
+            msg(1, Some(Stage::Secrecy), 0.7),
+            msg(0, Some(Stage::Flattery), 0.8),
+            msg(1, Some(Stage::Flattery), 0.6),
+        ];
+        // The same moves answered with plain "ok"s.
+        let one_sided = [
+            msg(0, Some(Stage::Secrecy), 0.9),
+            msg(1, None, 0.0),
+            msg(0, Some(Stage::Flattery), 0.8),
+            msg(1, None, 0.0),
+        ];
+        let t = sender_features(&two_sided, 0, true);
+        let o = sender_features(&one_sided, 0, true);
+        assert_eq!(at(&t, "reciprocated_own_stages"), 1.0);
+        assert_eq!(at(&o, "reciprocated_own_stages"), 0.0);
+        assert_eq!(at(&t, "own_stage_messages_answered_in_kind"), 1.0);
+        assert_eq!(at(&o, "own_stage_messages_answered_in_kind"), 0.0);
+        assert_eq!(at(&t, "others_share_of_stage_messages"), 1.0);
+        assert!(at(&t, "own_share_of_stage_mass") < at(&o, "own_share_of_stage_mass"));
+        assert!((at(&o, "own_share_of_stage_mass") - 1.7 / 2.2).abs() < 1e-6);
+        assert!((at(&o, "log_own_stage_messages") - 2f32.ln_1p()).abs() < 1e-6);
+        // An answer after the window's end does not exist: the last stage message is unanswered.
+        let tail = [msg(1, None, 0.0), msg(0, Some(Stage::Meeting), 0.9)];
+        assert_eq!(at(&sender_features(&tail, 0, true), "own_stage_messages_answered_in_kind"), 0.0);
+    }
+
+    #[test]
     fn age_bands_are_hidden_when_asked() {
         let mut msgs = [msg(0, None, 0.0), msg(1, None, 0.0)];
         msgs[0].age_band = Some(AgeBand::Adult);
@@ -213,5 +310,7 @@ mod tests {
         assert_eq!(with[idx("other_is_known_minor")], 1.0);
         assert_eq!(with[idx("sender_is_known_adult")], 1.0);
         assert_eq!(without[idx("other_is_known_minor")], 0.0);
+        assert_eq!(with[idx("sender_is_known_adult_and_other_known_minor")], 1.0);
+        assert_eq!(without[idx("sender_is_known_adult_and_other_known_minor")], 0.0);
     }
 }

@@ -6,15 +6,15 @@
 //!    ([`exemplars`]) and gives an independent probability per grooming stage (multi-label);
 //! 2. the **conversation head** reads, for each participant of a window, features computed from
 //!    those per-message probabilities only ([`features`]) and gives a logit that the participant is
-//!    grooming another; a Platt scale fitted on held-out generator families turns it into `risk`.
+//!    grooming another; a Platt scale fitted on out-of-fold training scores turns it into `risk`.
 //!
 //! Only the stage probabilities are kept per message, so re-scoring a window never re-encodes text.
-//! Artifacts live in `models/heads/<encoder id>/` and are produced by [`train::train`].
+//! Artifacts live in `models/heads/<encoder id>/` and are produced by [`crate::train::train`]; this
+//! module only runs them.
 
 pub mod exemplars;
 pub mod features;
 pub mod mlp;
-pub mod train;
 
 #[cfg(test)]
 mod real_tests;
@@ -23,14 +23,15 @@ use crate::event::{Stage, NUM_STAGES};
 use crate::model::{Encoder, ModelError};
 use crate::window::ConversationWindow;
 use exemplars::{EncodedBanks, ExemplarBanks, NUM_SIGNALS};
-use features::{sender_features, MsgView, CONV_FEATURE_NAMES, NUM_CONV_FEATURES};
+use features::{sender_features, sender_indices, MsgView, CONV_FEATURE_NAMES, NUM_CONV_FEATURES};
 use mlp::{sigmoid, Mlp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Version of the heads' on-disk format and feature layout; bump when either changes.
-pub const HEADS_FORMAT: u32 = 1;
+/// 2: context features of the conversation head (reciprocity, stage-mass share, answers in kind).
+pub const HEADS_FORMAT: u32 = 2;
 /// Product version prefix of [`Detector::version`].
 pub const DETECTOR_VERSION: &str = "jaga-0.1";
 /// Stage probability a message needs to be cited as evidence.
@@ -94,14 +95,6 @@ pub enum DetectorError {
     Corrupt(String),
     #[error("encoder: {0}")]
     Model(#[from] ModelError),
-    #[error("training: {0}")]
-    Training(String),
-}
-
-impl From<candle_core::Error> for DetectorError {
-    fn from(e: candle_core::Error) -> Self {
-        DetectorError::Training(e.to_string())
-    }
 }
 
 /// `meta.json` next to the heads: what they were trained for and how well they did.
@@ -121,7 +114,7 @@ pub struct HeadsMeta {
     pub data_hash: String,
     pub train_conversations: usize,
     pub holdout_families: Vec<String>,
-    /// Held-out metrics at training time (see [`train::TrainReport`]).
+    /// Held-out metrics at training time (see [`crate::train::TrainReport`]).
     pub metrics: serde_json::Value,
 }
 
@@ -170,13 +163,26 @@ impl Detector {
         let meta_bytes = read("meta.json")?;
         let stage_bytes = read("stage_head.safetensors")?;
         let conv_bytes = read("conv_head.safetensors")?;
-        let meta: HeadsMeta =
-            serde_json::from_slice(&meta_bytes).map_err(|e| DetectorError::Corrupt(format!("meta.json: {e}")))?;
         let banks = ExemplarBanks::load_dir(&models_dir.join("exemplars"))?;
+        Self::from_bytes(&meta_bytes, &stage_bytes, &conv_bytes, &banks, encoder)
+    }
+
+    /// A detector from the bytes of the three head files and the banks, exactly as [`Detector::load`]
+    /// would build it from disk (same checks, same version digest); training uses it to score
+    /// heads it has not written yet.
+    pub fn from_bytes(
+        meta_bytes: &[u8],
+        stage_bytes: &[u8],
+        conv_bytes: &[u8],
+        banks: &ExemplarBanks,
+        encoder: &dyn Encoder,
+    ) -> Result<Detector, DetectorError> {
+        let meta: HeadsMeta =
+            serde_json::from_slice(meta_bytes).map_err(|e| DetectorError::Corrupt(format!("meta.json: {e}")))?;
         let mut hasher = Sha256::new();
-        for (name, bytes) in [("meta.json", &meta_bytes), ("stage_head", &stage_bytes), ("conv_head", &conv_bytes)]
+        for (name, bytes) in [("meta.json", meta_bytes), ("stage_head", stage_bytes), ("conv_head", conv_bytes)]
             .into_iter()
-            .chain(banks.files.iter().map(|(n, b)| (n.as_str(), b)))
+            .chain(banks.files.iter().map(|(n, b)| (n.as_str(), b.as_slice())))
         {
             hasher.update((name.len() as u64).to_le_bytes());
             hasher.update(name.as_bytes());
@@ -184,8 +190,8 @@ impl Detector {
             hasher.update(bytes);
         }
         let digest = hex::encode(hasher.finalize());
-        let stage_head = Mlp::from_safetensors(&stage_bytes, "stage_head.safetensors")?;
-        let conv_head = Mlp::from_safetensors(&conv_bytes, "conv_head.safetensors")?;
+        let stage_head = Mlp::from_safetensors(stage_bytes, "stage_head.safetensors")?;
+        let conv_head = Mlp::from_safetensors(conv_bytes, "conv_head.safetensors")?;
         let encoded = banks.encode(encoder)?;
         Self::from_parts(meta, encoded, stage_head, conv_head, encoder, &digest[..8])
     }
@@ -233,21 +239,21 @@ impl Detector {
 
     /// Per-message features for a batch of embeddings (one per normalised text).
     pub fn message_features(&self, embeddings: &[Vec<f32>]) -> Vec<MessageFeatures> {
-        embeddings.iter().map(|e| MessageFeatures { stages: stage_probs(&self.banks, &self.stage_head, e) }).collect()
+        embeddings.iter().map(|e| stage_features(&self.banks, &self.stage_head, e)).collect()
     }
 
     /// Scores a conversation window; `None` when the window is empty.
     pub fn score(&self, window: &ConversationWindow) -> Option<ConversationScore> {
-        let mut senders: Vec<&str> = Vec::new();
+        let (index, senders) = sender_indices(window.messages.iter().map(|m| m.sender_id.as_str()));
         let views: Vec<MsgView> = window
             .messages
             .iter()
-            .map(|m| {
-                let sender = senders.iter().position(|s| *s == m.sender_id).unwrap_or_else(|| {
-                    senders.push(&m.sender_id);
-                    senders.len() - 1
-                });
-                MsgView { sender, at: m.sent_at.timestamp(), age_band: m.age_band, stages: m.features.stages }
+            .zip(index)
+            .map(|(m, sender)| MsgView {
+                sender,
+                at: m.sent_at.timestamp(),
+                age_band: m.age_band,
+                stages: m.features.stages,
             })
             .collect();
         let (idx, risk) = best_sender(&self.conv_head, self.meta.platt_a, self.meta.platt_b, &views, true)?;
@@ -255,14 +261,15 @@ impl Detector {
     }
 }
 
-/// Stage probabilities of one embedding.
-fn stage_probs(banks: &EncodedBanks, head: &Mlp, emb: &[f32]) -> [f32; NUM_STAGES] {
+/// What the window keeps for one embedding under a stage head: the live path's per-message step,
+/// also what training feeds the conversation head, so both see exactly the same stored values.
+pub fn stage_features(banks: &EncodedBanks, head: &Mlp, emb: &[f32]) -> MessageFeatures {
     let logits = head.forward(&stage_input(banks, emb));
-    std::array::from_fn(|i| sigmoid(logits[i]))
+    MessageFeatures { stages: std::array::from_fn(|i| sigmoid(logits[i])) }
 }
 
 /// The stage head's input row: embedding ⊕ exemplar signals.
-fn stage_input(banks: &EncodedBanks, emb: &[f32]) -> Vec<f32> {
+pub fn stage_input(banks: &EncodedBanks, emb: &[f32]) -> Vec<f32> {
     let mut x = Vec::with_capacity(emb.len() + NUM_SIGNALS);
     x.extend_from_slice(emb);
     x.extend_from_slice(&banks.signals(emb));

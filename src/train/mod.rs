@@ -1,0 +1,916 @@
+//! Training the detector's two heads (`jaga train`): the only place that fits anything.
+//!
+//! [`crate::detector`] runs the heads; this module produces them, deterministically for a seed,
+//! from labelled conversations (the project's synthetic ones, with per-message stage labels) and
+//! real benign chat as background ([`background`]). The sentence encoder is frozen, so each
+//! distinct normalised text is encoded once and cached on disk ([`cache`]); a retrain after a
+//! change of heads, features or data costs seconds per thousand conversations, not an encoding.
+//!
+//! ```text
+//! labelled ──split by family──▶ training families ─┐            held-out families ──┐
+//! background ─fixed split by record number─▶ train ─┤            validation part ───┤
+//!                                                   ▼                               │
+//!        K cross-fitting folds (families; background by record number)              │
+//!   stage member S_k without fold k ─▶ out-of-fold stage probabilities ─▶ conv member C_k
+//!   out-of-fold scores: fold k through the live Engine on (S_k, C_k) ─▶ Platt ─▶ profiles
+//!   shipped heads = average of the K members (the scale the out-of-fold scores had)   │
+//!        write heads + meta, reload ─▶ live Engine on the held-out sets ◀───────────┘
+//! ```
+//!
+//! - **Stage head**: one row per message: labelled messages with their stage labels, every
+//!   background message with all-zero targets (a real sentence is almost never a grooming move),
+//!   and the exemplar phrases with leave-one-out signals.
+//! - **Conversation head**: one row per (prefix, participant) of every training conversation,
+//!   background ones as negatives for every participant, target 1 for the suspect from the
+//!   labelled onset on. Its inputs are the stage probabilities *out of fold*, i.e. from a stage
+//!   head that never saw the conversation, and exactly as the live window stores them (through
+//!   [`crate::detector::stage_features`]), so it learns from the imperfect values it will meet.
+//! - **Calibration and thresholds** come from out-of-fold scores: each training conversation is
+//!   streamed through the live [`Engine`] built from the fold members that never saw it (same
+//!   normalisation, windowing, policy), the Platt scale is fitted on their highest eligible
+//!   logits, and [`profiles`] chooses each shipped profile's thresholds from the same scores.
+//! - **The shipped heads** are the average of the fold members ([`fit::average`], exact: one MLP
+//!   whose logit is the members' mean). A head refitted on all the data would score on another
+//!   scale than the out-of-fold scores the Platt scale and the thresholds were chosen on; with
+//!   two folds that mismatch moved held-out recall by up to 60 points between seeds, the average
+//!   keeps it within a few. The heads stay tiny next to the encoder (one forward pass per message
+//!   either way).
+//! - **Measurement**: the final heads are written, reloaded from disk, and the held-out families
+//!   (clean and with every message obfuscated) and the background's validation part are streamed
+//!   through the live [`Engine`] with the chosen default profile; the figures come from
+//!   [`crate::eval`], the same code as `jaga eval`. Nothing is fitted on these sets.
+
+pub mod background;
+pub mod cache;
+pub mod clauses;
+pub mod fit;
+pub mod profiles;
+
+#[cfg(test)]
+mod tests;
+
+use crate::dataset::{DatasetError, LabelledConversation, Language};
+use crate::detector::exemplars::{BankKind, EncodedBanks, ExemplarBanks, NUM_SIGNALS};
+use crate::detector::features::{sender_features, sender_indices, MsgView, CONV_FEATURE_NAMES, NUM_CONV_FEATURES};
+use crate::detector::mlp::Mlp;
+use crate::detector::{
+    heads_dir, stage_features, stage_input, stage_input_layout, Detector, DetectorError, HeadsMeta, MessageFeatures,
+    HEADS_FORMAT,
+};
+use crate::engine::{Engine, EngineOptions};
+use crate::eval::{score_conversations, ConvResult, EvalError, EvalReport, DEFAULT_K_HALF};
+use crate::event::{Stage, NUM_STAGES};
+use crate::message::{parse_timestamp, AgeBand};
+use crate::model::{Encoder, ModelError};
+use crate::policy::{PolicyError, Profile};
+use crate::window::WindowConfig;
+use background::{cross_fit_fold, part_of, Part};
+use cache::{EmbeddingCache, EnsureStats};
+use fit::{average, fit_mlp, fit_platt, MlpTrain, Rows};
+use indicatif::ProgressBar;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Why training failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error("{0}")]
+    Detector(#[from] DetectorError),
+    #[error("encoder: {0}")]
+    Model(#[from] ModelError),
+    #[error("evaluating: {0}")]
+    Eval(#[from] EvalError),
+    #[error("{0}")]
+    Dataset(#[from] DatasetError),
+    #[error("threshold profile: {0}")]
+    Profile(#[from] PolicyError),
+    #[error("I/O on {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid training input: {0}")]
+    Invalid(String),
+    #[error("fitting a head: {0}")]
+    Fit(String),
+}
+
+impl From<candle_core::Error> for TrainError {
+    fn from(e: candle_core::Error) -> Self {
+        TrainError::Fit(e.to_string())
+    }
+}
+
+/// Weight of an exemplar phrase relative to a generated message: the banks are small but varied.
+const BANK_ROW_WEIGHT: f32 = 3.0;
+/// Most a risk can be pushed towards 0 or 1 before its logit is taken (f32 saturates near 1e-7).
+const RISK_CLAMP: f32 = 1e-6;
+
+/// What [`train`] needs besides the data.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    pub seed: u64,
+    /// Passes over the training rows for each head.
+    pub epochs: usize,
+    /// Cross-fitting folds (at least 2): each head is the average of this many members, each
+    /// fitted without one fold, which scores that fold out of fold.
+    pub folds: usize,
+    /// Generator families kept out of both heads and measured on. Empty: a seeded quarter of the
+    /// grooming families and a seeded quarter of the benign ones.
+    pub holdout_families: Vec<String>,
+    /// Models directory to write: `heads/<encoder id>/`, `profiles/` (and `exemplars/` when it is
+    /// not already the exemplar directory).
+    pub out_dir: PathBuf,
+    pub exemplars_dir: PathBuf,
+    /// Where to cache embeddings between runs; `None` keeps them in memory only.
+    pub cache_dir: Option<PathBuf>,
+    /// Stage-head weight of one background message, relative to a labelled message.
+    pub background_stage_weight: f32,
+    /// Conversation-head weight of one background row, relative to a labelled one (before the
+    /// two classes are balanced).
+    pub background_conv_weight: f32,
+    /// Write the re-chosen threshold profiles into `out_dir/profiles/` (the shipped ones would
+    /// otherwise keep thresholds chosen for other heads).
+    pub write_profiles: bool,
+    /// The live windowing the evaluation runs with.
+    pub window: WindowConfig,
+    /// Seed of the obfuscation of the held-out conversations (see [`obfuscate_conversation`]).
+    pub obfuscation_seed: u64,
+    /// Also run the clause-scoring experiment ([`clauses`]): encodes the clauses of long
+    /// held-out and validation messages separately (minutes), measurement only.
+    pub clause_experiment: bool,
+    /// Progress bars for the evaluation passes.
+    pub quiet: bool,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            seed: 7,
+            epochs: 30,
+            folds: 4,
+            holdout_families: Vec::new(),
+            out_dir: PathBuf::from("models"),
+            exemplars_dir: PathBuf::from("models/exemplars"),
+            cache_dir: None,
+            background_stage_weight: 2.0,
+            background_conv_weight: 1.0,
+            write_profiles: true,
+            window: WindowConfig::default(),
+            obfuscation_seed: DEFAULT_OBFUSCATION_SEED,
+            clause_experiment: false,
+            quiet: true,
+        }
+    }
+}
+
+/// Seed of the held-out obfuscation unless told otherwise (also `jaga synth --obfuscate-all`'s).
+pub const DEFAULT_OBFUSCATION_SEED: u64 = 11;
+
+/// How much data went where.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DataCounts {
+    pub labelled_conversations: usize,
+    pub labelled_train: usize,
+    pub labelled_holdout: usize,
+    pub holdout_families: Vec<String>,
+    pub background_train_conversations: usize,
+    pub background_train_messages: usize,
+    pub background_validation_conversations: usize,
+    pub stage_rows: usize,
+    pub conv_rows: usize,
+}
+
+/// False alerts on real benign chat: conversations long enough to alert, and how many did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FalseAlerts {
+    pub conversations: usize,
+    pub flagged: usize,
+    pub per_1k: Option<f64>,
+}
+
+/// What [`train`] did and measured (also written as `report.json` next to the heads).
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainReport {
+    /// Where the heads went (not in `report.json`, which sits there).
+    #[serde(skip)]
+    pub heads_dir: PathBuf,
+    pub version: String,
+    pub seed: u64,
+    pub data: DataCounts,
+    /// Embeddings: distinct texts, found in the cache, encoded now (not in `report.json`).
+    #[serde(skip)]
+    pub encoding: EnsureStats,
+    pub platt_a: f32,
+    pub platt_b: f32,
+    /// The chosen thresholds of every shipped profile, on out-of-fold scores.
+    pub profiles: Vec<profiles::Choice>,
+    /// Held-out families at the chosen default profile (live engine, `jaga eval` metrics).
+    pub holdout: Option<EvalReport>,
+    /// The same conversations with every message obfuscated.
+    pub holdout_obfuscated: Option<EvalReport>,
+    /// Recall clean minus recall obfuscated, in points (positive = obfuscation costs recall).
+    pub obfuscation_recall_drop_points: Option<f64>,
+    /// Per held-out family: (conversations, flagged).
+    pub holdout_by_family: BTreeMap<String, (usize, usize)>,
+    /// Per stage, on held-out labelled messages: (precision, recall) of probability ≥ 0.5.
+    pub holdout_stage_precision_recall: BTreeMap<String, PrecisionRecall>,
+    /// The background's validation part at the chosen default profile, by language.
+    pub background_validation: BTreeMap<Language, FalseAlerts>,
+    /// The same out of fold on the training part (what the thresholds were chosen on).
+    pub background_train_out_of_fold: BTreeMap<Language, FalseAlerts>,
+    /// The highest-risk background conversations (id, eligible max risk), validation part and
+    /// out of fold: how close real chat comes to the alert threshold.
+    pub background_validation_top: Vec<(String, f32)>,
+    pub background_train_out_of_fold_top: Vec<(String, f32)>,
+    /// Per training family, out of fold at the chosen default profile: (conversations, flagged).
+    pub train_out_of_fold_by_family: BTreeMap<String, (usize, usize)>,
+    pub clause_experiment: Option<clauses::ClauseReport>,
+}
+
+/// Precision and recall (`None` when undefined).
+pub type PrecisionRecall = (Option<f64>, Option<f64>);
+
+/// One conversation the heads learn from, wherever it came from.
+struct Unit<'a> {
+    conv: &'a LabelledConversation,
+    /// Normalised texts, one per message.
+    texts: Vec<String>,
+    fold: usize,
+    background: bool,
+}
+
+/// Trains both heads, fits the calibration, chooses the profiles, writes the artifacts and
+/// measures the result (see the module docs).
+pub fn train(
+    labelled: &[LabelledConversation],
+    background: &[LabelledConversation],
+    encoder: &dyn Encoder,
+    opts: &TrainOptions,
+) -> Result<TrainReport, TrainError> {
+    if labelled.is_empty() {
+        return Err(TrainError::Invalid("no labelled training conversations".into()));
+    }
+    for c in labelled.iter().chain(background) {
+        c.validate().map_err(|m| TrainError::Invalid(format!("{}: {m}", c.conversation_id)))?;
+    }
+    if let Some(c) = background.iter().find(|c| c.is_grooming()) {
+        return Err(TrainError::Invalid(format!("background conversation {} is labelled grooming", c.conversation_id)));
+    }
+    let info = encoder.info().clone();
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let profiles_dir = opts.out_dir.join("profiles");
+    let bases: Vec<Profile> =
+        profiles::RULES.iter().map(|r| Profile::load(r.name, &profiles_dir)).collect::<Result<_, _>>()?;
+
+    // 1. Splits: labelled by family, background by record number (fixed).
+    let families: Vec<String> = labelled.iter().map(family_of).collect();
+    let holdout: BTreeSet<String> = if opts.holdout_families.is_empty() {
+        // A quarter of the grooming families and a quarter of the benign ones, so both labels
+        // are measured; at least one of each while another is left to train on.
+        let mut out = BTreeSet::new();
+        for grooming in [true, false] {
+            let mut fams: Vec<String> = labelled
+                .iter()
+                .zip(&families)
+                .filter(|(c, _)| c.is_grooming() == grooming)
+                .map(|(_, f)| f.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            fams.shuffle(&mut rng);
+            let n = (fams.len() / 4).max(1).min(fams.len().saturating_sub(1));
+            out.extend(fams.into_iter().take(n));
+        }
+        out
+    } else {
+        let known: BTreeSet<&String> = families.iter().collect();
+        if let Some(f) = opts.holdout_families.iter().find(|f| !known.contains(f)) {
+            return Err(TrainError::Invalid(format!("held-out family {f:?} does not occur in the labelled data")));
+        }
+        opts.holdout_families.iter().cloned().collect()
+    };
+    let train_l: Vec<usize> = (0..labelled.len()).filter(|&i| !holdout.contains(&families[i])).collect();
+    let hold_l: Vec<usize> = (0..labelled.len()).filter(|&i| holdout.contains(&families[i])).collect();
+    if train_l.is_empty() {
+        return Err(TrainError::Invalid("every labelled conversation is in a held-out family".into()));
+    }
+    let train_b: Vec<&LabelledConversation> =
+        background.iter().filter(|c| part_of(&c.conversation_id) == Part::Train).collect();
+    let val_b: Vec<&LabelledConversation> =
+        background.iter().filter(|c| part_of(&c.conversation_id) == Part::Validation).collect();
+
+    // 2. Cross-fitting folds: families take turns within each label, so every fold sees both
+    //    labels; background records go by their number, so pairs stay together.
+    let k_folds = opts.folds.max(2);
+    let fam_fold = family_folds(labelled, &families, &train_l, k_folds);
+    let norm = |c: &LabelledConversation| -> Vec<String> {
+        c.messages.iter().map(|m| crate::normalize::normalize(&m.text)).collect()
+    };
+    let mut units: Vec<Unit> = train_l
+        .iter()
+        .map(|&i| Unit {
+            conv: &labelled[i],
+            texts: norm(&labelled[i]),
+            fold: fam_fold[families[i].as_str()],
+            background: false,
+        })
+        .collect();
+    units.extend(train_b.iter().map(|c| Unit {
+        conv: c,
+        texts: norm(c),
+        fold: cross_fit_fold(&c.conversation_id, k_folds),
+        background: true,
+    }));
+    let holdout_convs: Vec<LabelledConversation> = hold_l.iter().map(|&i| labelled[i].clone()).collect();
+    let obfuscated: Vec<LabelledConversation> = hold_l
+        .iter()
+        .map(|&i| {
+            let mut c = labelled[i].clone();
+            obfuscate_conversation(&mut c, opts.obfuscation_seed, i as u64);
+            c
+        })
+        .collect();
+    let validation: Vec<LabelledConversation> = val_b.iter().map(|c| (*c).clone()).collect();
+
+    // 3. Encode every distinct normalised text once: training units, measured sets, bank phrases.
+    let banks = ExemplarBanks::load_dir(&opts.exemplars_dir)?;
+    let bank_texts: Vec<String> =
+        banks.stages.iter().flatten().chain(&banks.benign).map(|p| crate::normalize::normalize(p)).collect();
+    let measured_texts: Vec<String> =
+        holdout_convs.iter().chain(&obfuscated).chain(&validation).flat_map(norm).collect();
+    let mut cache = EmbeddingCache::open(opts.cache_dir.as_deref(), &info)?;
+    let encoding = cache.ensure(
+        encoder,
+        units.iter().flat_map(|u| u.texts.iter()).chain(&measured_texts).chain(&bank_texts).map(String::as_str),
+    )?;
+    tracing::info!(distinct = encoding.distinct, encoded = encoding.encoded, "embeddings ready");
+    let cached = cache.encoder();
+    let encoded_banks = banks.encode(&cached)?;
+
+    // 4. Stage head: one member per fold; the shipped head is their average (see fit::average).
+    let emb =
+        |t: &str| cache.get(t).ok_or_else(|| TrainError::Invalid("an embedding is missing from the cache".into()));
+    let mut stage_rows = Rows::new(info.dim + NUM_SIGNALS, NUM_STAGES);
+    let mut fold_stage_rows: Vec<Vec<usize>> = vec![Vec::new(); k_folds];
+    let mut background_messages = 0;
+    for u in &units {
+        let labels: Vec<[f32; NUM_STAGES]> = match (&u.conv.message_stages, u.background) {
+            (_, true) => vec![[0.0; NUM_STAGES]; u.texts.len()],
+            (Some(ms), false) => {
+                ms.iter().map(|l| std::array::from_fn(|i| f32::from(u8::from(l.contains(&Stage::ALL[i]))))).collect()
+            }
+            // Labelled conversations without per-message labels only feed the conversation head.
+            (None, false) => continue,
+        };
+        let w = if u.background { opts.background_stage_weight } else { 1.0 };
+        background_messages += if u.background { u.texts.len() } else { 0 };
+        for (t, y) in u.texts.iter().zip(&labels) {
+            let r = stage_rows.push(&stage_input(&encoded_banks, emb(t)?), y, w);
+            fold_stage_rows[u.fold].push(r);
+        }
+    }
+    let bank_rows = push_bank_rows(&mut stage_rows, &encoded_banks);
+    if fold_stage_rows.iter().all(Vec::is_empty) {
+        return Err(TrainError::Invalid("no labelled conversation carries per-message stage labels".into()));
+    }
+    let stage_cfg = MlpTrain {
+        hidden: 64,
+        epochs: opts.epochs,
+        lr: 2e-3,
+        weight_decay: 1e-2,
+        batch: 128,
+        in_dropout: 0.2,
+        hid_dropout: 0.2,
+    };
+    let mut stage_fold: Vec<Mlp> = Vec::with_capacity(k_folds);
+    for k in 0..k_folds {
+        let mut rows = all_but(&fold_stage_rows, k);
+        rows.extend(bank_rows.iter().copied());
+        stage_fold.push(fit_mlp(&stage_rows, &rows, &stage_cfg, &mut rng)?);
+    }
+    let stage_head = average(&stage_fold)?;
+    let n_stage_rows = stage_rows.len();
+    drop(stage_rows);
+
+    // 5. Out-of-fold stage probabilities, as the live window stores them.
+    let oof: Vec<Vec<[f32; NUM_STAGES]>> = units
+        .iter()
+        .map(|u| {
+            let head = &stage_fold[u.fold];
+            u.texts.iter().map(|t| Ok(stored(stage_features(&encoded_banks, head, emb(t)?)))).collect()
+        })
+        .collect::<Result<_, TrainError>>()?;
+
+    // 6. Conversation head on every (prefix, participant); age bands hidden at random.
+    let mut conv_rows = Rows::new(NUM_CONV_FEATURES, 1);
+    let mut fold_conv_rows: Vec<Vec<usize>> = vec![Vec::new(); k_folds];
+    for (u, stages) in units.iter().zip(&oof) {
+        let use_age = rng.random_bool(0.5);
+        let w = if u.background { opts.background_conv_weight } else { 1.0 };
+        for (x, y) in prefix_rows(u.conv, stages, use_age, opts.window.max_messages) {
+            fold_conv_rows[u.fold].push(conv_rows.push(&x, &[y], w));
+        }
+    }
+    balance_classes(&mut conv_rows);
+    let conv_cfg = MlpTrain {
+        hidden: 32,
+        epochs: opts.epochs,
+        lr: 2e-3,
+        weight_decay: 1e-2,
+        batch: 256,
+        in_dropout: 0.1,
+        hid_dropout: 0.1,
+    };
+    let mut conv_fold: Vec<Mlp> = Vec::with_capacity(k_folds);
+    for k in 0..k_folds {
+        conv_fold.push(fit_mlp(&conv_rows, &all_but(&fold_conv_rows, k), &conv_cfg, &mut rng)?);
+    }
+    let conv_head = average(&conv_fold)?;
+    let n_conv_rows = conv_rows.len();
+    drop(conv_rows);
+
+    // 7. Out-of-fold scores through the live engine: the members that never saw fold k score its
+    //    conversations. First uncalibrated, for the Platt scale, then calibrated, for the profiles.
+    let layout = MetaLayout { info: &info, seed: opts.seed, holdout: &holdout, train_conversations: units.len() };
+    let default_base = &bases[0];
+    let min_messages = default_base.min_messages as usize;
+    let by_fold: Vec<Vec<LabelledConversation>> = (0..k_folds)
+        .map(|j| {
+            units
+                .iter()
+                .filter(|u| u.fold == j && u.conv.messages.len() >= min_messages)
+                .map(|u| u.conv.clone())
+                .collect()
+        })
+        .collect();
+    let oof_pass = |a: f32, b: f32| -> Result<Vec<ConvResult>, TrainError> {
+        let mut out = Vec::new();
+        for (j, convs) in by_fold.iter().enumerate() {
+            let meta = layout.meta(a, b, serde_json::Value::Null);
+            let det = detector_from(&meta, &stage_fold[j], &conv_fold[j], &banks, &cached)?;
+            let mut engine = engine_for(det, &cache, default_base, &opts.window);
+            out.extend(score_conversations(&mut engine, convs, &progress(convs.len(), opts.quiet, "out of fold"))?);
+        }
+        Ok(out)
+    };
+    let raw = oof_pass(1.0, 0.0)?;
+    let (zs, ys): (Vec<f32>, Vec<bool>) =
+        raw.iter().filter_map(|r| r.max_risk_from(min_messages - 1).map(|risk| (logit(risk), r.is_grooming()))).unzip();
+    let (platt_a, platt_b) = if zs.is_empty() { (1.0, 0.0) } else { fit_platt(&zs, &ys, &vec![1.0; zs.len()]) };
+    let oof_results = oof_pass(platt_a, platt_b)?;
+    let background_ids: BTreeSet<&str> = train_b.iter().map(|c| c.conversation_id.as_str()).collect();
+    let (oof_bg, oof_syn): (Vec<ConvResult>, Vec<ConvResult>) =
+        oof_results.into_iter().partition(|r| background_ids.contains(r.id.as_str()));
+    let choices = profiles::choose_all(&bases, &oof_syn, &oof_bg);
+    let by_id: HashMap<&str, &str> =
+        train_l.iter().map(|&i| (labelled[i].conversation_id.as_str(), families[i].as_str())).collect();
+
+    // 8. Artifacts: heads and meta, then reload them from disk like `jaga run` would.
+    let meta_info = serde_json::json!({
+        "calibration": "Platt scale on out-of-fold eligible max logits of the training conversations",
+        "profiles": &choices,
+    });
+    let mut meta = layout.meta(platt_a, platt_b, meta_info);
+    meta.data_hash = data_hash(labelled, background)?;
+    let dir = heads_dir(&opts.out_dir, &info.id);
+    write_file(&dir.join("stage_head.safetensors"), &stage_head.to_safetensors()?)?;
+    write_file(&dir.join("conv_head.safetensors"), &conv_head.to_safetensors()?)?;
+    write_file(&dir.join("meta.json"), &to_json(&meta)?)?;
+    let out_ex = opts.out_dir.join("exemplars");
+    if !same_dir(&out_ex, &opts.exemplars_dir) {
+        for (name, bytes) in &banks.files {
+            write_file(&out_ex.join(name), bytes)?;
+        }
+    }
+    let det = Detector::load(&opts.out_dir, &cached)?;
+    let version = det.version().to_string();
+    let created = creation_time();
+    let chosen: Vec<Profile> =
+        bases.iter().zip(&choices).map(|(b, c)| profiles::apply(b, c, &version, &meta.data_hash, &created)).collect();
+    for p in &chosen {
+        p.validate()?;
+    }
+    if opts.write_profiles {
+        for (p, base) in chosen.iter().zip(&bases) {
+            if p != base {
+                write_file(&profiles_dir.join(format!("{}.toml", p.name)), p.to_toml_string().as_bytes())?;
+            }
+        }
+    } else {
+        tracing::warn!("profiles not written: the shipped thresholds were chosen for other heads");
+    }
+    let default_profile = &chosen[0];
+
+    // 9. Measurement on what no head and no threshold saw.
+    let stage_pr = stage_precision_recall(&det, &holdout_convs, &cache)?;
+    let mut engine = engine_for(det, &cache, default_profile, &opts.window);
+    let eval = |engine: &mut Engine, convs: &[LabelledConversation], what: &str| -> Result<_, TrainError> {
+        let results = score_conversations(engine, convs, &progress(convs.len(), opts.quiet, what))?;
+        let report = (!results.is_empty())
+            .then(|| EvalReport::compute(&results, default_profile, &version, DEFAULT_K_HALF))
+            .transpose()?;
+        Ok((results, report))
+    };
+    let (hold_results, holdout_report) = eval(&mut engine, &holdout_convs, "held out")?;
+    let (_, obf_report) = eval(&mut engine, &obfuscated, "obfuscated")?;
+    let (val_results, _) = eval(&mut engine, &validation, "validation")?;
+    let mut holdout_by_family: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (r, &i) in hold_results.iter().zip(&hold_l) {
+        let e = holdout_by_family.entry(families[i].clone()).or_default();
+        e.0 += 1;
+        e.1 += usize::from(r.flagged());
+    }
+    let recall_drop = match (&holdout_report, &obf_report) {
+        (Some(c), Some(o)) => c.overall.recall.zip(o.overall.recall).map(|(c, o)| 100.0 * (c - o)),
+        _ => None,
+    };
+    // The engine and the cached encoder share the cache's map; let go of them so the experiment
+    // can add its clause embeddings without copying it.
+    drop(engine);
+    drop(cached);
+    let clause_experiment = if opts.clause_experiment {
+        let exp = clauses::Experiment { profile: default_profile, window: &opts.window };
+        Some(exp.run(&opts.out_dir, encoder, &mut cache, &holdout_convs, &validation)?)
+    } else {
+        None
+    };
+    let report = TrainReport {
+        heads_dir: dir.clone(),
+        version,
+        seed: opts.seed,
+        data: DataCounts {
+            labelled_conversations: labelled.len(),
+            labelled_train: train_l.len(),
+            labelled_holdout: hold_l.len(),
+            holdout_families: holdout.iter().cloned().collect(),
+            background_train_conversations: train_b.len(),
+            background_train_messages: background_messages,
+            background_validation_conversations: val_b.len(),
+            stage_rows: n_stage_rows,
+            conv_rows: n_conv_rows,
+        },
+        encoding,
+        platt_a,
+        platt_b,
+        profiles: choices,
+        holdout: holdout_report,
+        holdout_obfuscated: obf_report,
+        obfuscation_recall_drop_points: recall_drop,
+        holdout_by_family,
+        holdout_stage_precision_recall: stage_pr,
+        background_validation: false_alerts(&val_results, min_messages),
+        background_train_out_of_fold: predicted_false_alerts(&oof_bg, default_profile),
+        background_validation_top: top_risks(&val_results, min_messages),
+        background_train_out_of_fold_top: top_risks(&oof_bg, min_messages),
+        train_out_of_fold_by_family: oof_by_family(&oof_syn, &by_id, default_profile),
+        clause_experiment,
+    };
+    write_file(&dir.join("report.json"), &to_json(&report)?)?;
+    Ok(report)
+}
+
+/// The parts of `meta.json` that do not depend on the fitted numbers.
+struct MetaLayout<'a> {
+    info: &'a crate::model::EncoderInfo,
+    seed: u64,
+    holdout: &'a BTreeSet<String>,
+    train_conversations: usize,
+}
+
+impl MetaLayout<'_> {
+    fn meta(&self, platt_a: f32, platt_b: f32, metrics: serde_json::Value) -> HeadsMeta {
+        HeadsMeta {
+            format: HEADS_FORMAT,
+            encoder_id: self.info.id.clone(),
+            embedding_dim: self.info.dim,
+            stage_input: stage_input_layout(self.info.dim),
+            stage_output: Stage::ALL.iter().map(|s| s.as_str().to_string()).collect(),
+            conv_features: CONV_FEATURE_NAMES.iter().map(|s| s.to_string()).collect(),
+            platt_a,
+            platt_b,
+            seed: self.seed,
+            data_hash: String::new(),
+            train_conversations: self.train_conversations,
+            holdout_families: self.holdout.iter().cloned().collect(),
+            metrics,
+        }
+    }
+}
+
+/// A detector from heads in memory, through the same checks as loading them from disk.
+fn detector_from(
+    meta: &HeadsMeta,
+    stage: &Mlp,
+    conv: &Mlp,
+    banks: &ExemplarBanks,
+    encoder: &dyn Encoder,
+) -> Result<Detector, TrainError> {
+    Ok(Detector::from_bytes(&to_json(meta)?, &stage.to_safetensors()?, &conv.to_safetensors()?, banks, encoder)?)
+}
+
+/// The live engine over cached embeddings.
+fn engine_for(det: Detector, cache: &EmbeddingCache, profile: &Profile, window: &WindowConfig) -> Engine {
+    let opts = EngineOptions { window: window.clone(), ..EngineOptions::default() };
+    Engine::new(Box::new(cache.encoder()), det, profile.clone(), opts)
+}
+
+fn progress(len: usize, quiet: bool, what: &str) -> ProgressBar {
+    crate::eval::progress_bar(len as u64, quiet, what)
+}
+
+/// The stage probabilities the window keeps for a message (whatever precision it stores them in).
+fn stored(f: MessageFeatures) -> [f32; NUM_STAGES] {
+    f.stages
+}
+
+fn logit(risk: f32) -> f32 {
+    let r = risk.clamp(RISK_CLAMP, 1.0 - RISK_CLAMP);
+    (r / (1.0 - r)).ln()
+}
+
+/// The exemplar phrases as stage-head rows (leave-one-out signals, so a phrase does not find
+/// itself); returns their row indices.
+fn push_bank_rows(rows: &mut Rows, banks: &EncodedBanks) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut push = |emb: &[f32], kind: BankKind, i: usize, y: [f32; NUM_STAGES]| {
+        let mut x = emb.to_vec();
+        x.extend(banks.signals_without(emb, Some((kind, i))));
+        out.push(rows.push(&x, &y, BANK_ROW_WEIGHT));
+    };
+    for s in Stage::ALL {
+        for (i, emb) in banks.stages[s.index()].iter().enumerate() {
+            push(emb, BankKind::Stage(s), i, std::array::from_fn(|t| if t == s.index() { 1.0 } else { 0.0 }));
+        }
+    }
+    for (i, emb) in banks.benign.iter().enumerate() {
+        push(emb, BankKind::Benign, i, [0.0; NUM_STAGES]);
+    }
+    out
+}
+
+fn family_of(c: &LabelledConversation) -> String {
+    c.family.clone().unwrap_or_else(|| format!("bucket-{}", fold_hash(&c.conversation_id) % 8))
+}
+
+fn fold_hash(s: &str) -> usize {
+    let h = Sha256::digest(s.as_bytes());
+    usize::from(h[0]) | (usize::from(h[1]) << 8)
+}
+
+/// Rows of every fold but `k`; all rows when that leaves none (a single family, a tiny set), so
+/// the member is then fitted in-sample rather than on nothing.
+fn all_but(folds: &[Vec<usize>], k: usize) -> Vec<usize> {
+    let rows: Vec<usize> =
+        folds.iter().enumerate().filter(|(j, _)| *j != k).flat_map(|(_, r)| r.iter().copied()).collect();
+    if rows.is_empty() {
+        folds.iter().flatten().copied().collect()
+    } else {
+        rows
+    }
+}
+
+/// Cross-fitting fold of every training family: grooming families, then benign ones, each
+/// ordered by a hash of their name, take turns over the `k` folds, so every fold of two or more
+/// holds both labels when there are enough families.
+fn family_folds<'a>(
+    labelled: &[LabelledConversation],
+    families: &'a [String],
+    train: &[usize],
+    k: usize,
+) -> HashMap<&'a str, usize> {
+    let mut fold: HashMap<&str, usize> = HashMap::new();
+    // One counter over both labels, so the folds end up within one family of each other.
+    let mut turn = 0usize;
+    for grooming in [true, false] {
+        let mut fams: Vec<&str> = train
+            .iter()
+            .filter(|&&i| labelled[i].is_grooming() == grooming)
+            .map(|&i| families[i].as_str())
+            .filter(|f| !fold.contains_key(f))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        fams.sort_by_key(|f| fold_hash(f));
+        for f in fams {
+            fold.insert(f, turn % k);
+            turn += 1;
+        }
+    }
+    fold
+}
+
+/// The conversation as the conversation head sees it, with `stages` per message.
+fn views_of(conv: &LabelledConversation, stages: &[[f32; NUM_STAGES]]) -> Vec<MsgView> {
+    let (index, _) = sender_indices(conv.messages.iter().map(|m| m.sender_id.as_str()));
+    conv.messages
+        .iter()
+        .zip(stages)
+        .zip(index)
+        .map(|((m, s), sender)| MsgView {
+            sender,
+            at: parse_timestamp(&m.sent_at).map(|t| t.timestamp()).unwrap_or(0),
+            age_band: m.sender_age_band.as_deref().and_then(AgeBand::parse),
+            stages: *s,
+        })
+        .collect()
+}
+
+/// Conversation-head rows `(features, target)` for every prefix and every participant of the
+/// window the live path would hold after it (the last `window` messages). The suspect's target is
+/// 1 from the labelled onset on; everyone else's, and every background participant's, is 0.
+fn prefix_rows(
+    conv: &LabelledConversation,
+    stages: &[[f32; NUM_STAGES]],
+    use_age: bool,
+    window: usize,
+) -> Vec<([f32; NUM_CONV_FEATURES], f32)> {
+    let views = views_of(conv, stages);
+    let (index, senders) = sender_indices(conv.messages.iter().map(|m| m.sender_id.as_str()));
+    let suspect =
+        conv.suspect.as_deref().filter(|_| conv.is_grooming()).and_then(|s| senders.iter().position(|x| *x == s));
+    let mut out = Vec::new();
+    for end in 0..views.len() {
+        let start = (end + 1).saturating_sub(window.max(1));
+        let slice = &views[start..=end];
+        let present: BTreeSet<usize> = index[start..=end].iter().copied().collect();
+        let after_onset = conv.onset.is_some_and(|o| end >= o);
+        for s in present {
+            let target = if after_onset && Some(s) == suspect { 1.0 } else { 0.0 };
+            out.push((sender_features(slice, s, use_age), target));
+        }
+    }
+    out
+}
+
+/// Scales row weights so both classes weigh the same in total.
+fn balance_classes(rows: &mut Rows) {
+    let (mut pos, mut neg) = (0.0f64, 0.0f64);
+    for (y, w) in rows.y.iter().zip(&rows.w) {
+        if *y > 0.5 {
+            pos += f64::from(*w);
+        } else {
+            neg += f64::from(*w);
+        }
+    }
+    if pos == 0.0 || neg == 0.0 {
+        return;
+    }
+    let total = pos + neg;
+    for (y, w) in rows.y.iter().zip(rows.w.iter_mut()) {
+        let class = if *y > 0.5 { pos } else { neg };
+        *w = (f64::from(*w) * 0.5 * total / class) as f32;
+    }
+}
+
+/// Obfuscates every message of `conv` (one technique per message: leetspeak, look-alike letters,
+/// zero-width characters or spaced-out words), reproducibly from `seed` and the conversation's
+/// position `stream` in its file, to measure what normalisation recovers.
+pub fn obfuscate_conversation(conv: &mut LabelledConversation, seed: u64, stream: u64) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    for m in &mut conv.messages {
+        m.text = crate::dataset::synth::obfuscate(&m.text, &mut rng);
+    }
+}
+
+/// Per stage, on held-out messages with stage labels: precision and recall of probability ≥ 0.5.
+fn stage_precision_recall(
+    det: &Detector,
+    convs: &[LabelledConversation],
+    cache: &EmbeddingCache,
+) -> Result<BTreeMap<String, PrecisionRecall>, TrainError> {
+    let mut counts = [(0usize, 0usize, 0usize); NUM_STAGES]; // tp, fp, fn
+    for c in convs {
+        let Some(labels) = &c.message_stages else { continue };
+        for (m, l) in c.messages.iter().zip(labels) {
+            let t = crate::normalize::normalize(&m.text);
+            let e =
+                cache.get(&t).ok_or_else(|| TrainError::Invalid("an embedding is missing from the cache".into()))?;
+            let f = stored(det.message_features(&[e.to_vec()]).remove(0));
+            for s in Stage::ALL {
+                let c = &mut counts[s.index()];
+                match (l.contains(&s), f[s.index()] >= 0.5) {
+                    (true, true) => c.0 += 1,
+                    (false, true) => c.1 += 1,
+                    (true, false) => c.2 += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    let ratio = |a: usize, b: usize| (b > 0).then(|| a as f64 / b as f64);
+    Ok(Stage::ALL
+        .iter()
+        .map(|s| {
+            let (tp, fp, fn_) = counts[s.index()];
+            (s.as_str().to_string(), (ratio(tp, tp + fp), ratio(tp, tp + fn_)))
+        })
+        .collect())
+}
+
+/// Number of highest-risk conversations [`top_risks`] lists.
+const TOP_LISTED: usize = 10;
+
+/// The [`TOP_LISTED`] conversations with the highest eligible max risk.
+fn top_risks(results: &[ConvResult], min_messages: usize) -> Vec<(String, f32)> {
+    let mut v: Vec<(String, f32)> = results
+        .iter()
+        .filter_map(|r| r.max_risk_from(min_messages.saturating_sub(1)).map(|m| (r.id.clone(), m)))
+        .collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.truncate(TOP_LISTED);
+    v
+}
+
+/// Out-of-fold (conversations, flagged at `profile`'s alert) per family of the labelled training
+/// conversations; `family` maps conversation id to family.
+fn oof_by_family(
+    results: &[ConvResult],
+    family: &HashMap<&str, &str>,
+    profile: &Profile,
+) -> BTreeMap<String, (usize, usize)> {
+    let from = (profile.min_messages as usize).saturating_sub(1);
+    let mut out: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for r in results {
+        let e = out.entry(family.get(r.id.as_str()).copied().unwrap_or("?").to_string()).or_default();
+        e.0 += 1;
+        e.1 += usize::from(r.max_risk_from(from).is_some_and(|m| m >= profile.thresholds.alert));
+    }
+    out
+}
+
+/// [`false_alerts`] as the threshold choice counts them: a conversation long enough to alert is
+/// flagged when its eligible max risk reaches `profile`'s alert threshold (the out-of-fold scores
+/// were recorded under the previous profile, so their events do not apply).
+fn predicted_false_alerts(results: &[ConvResult], profile: &Profile) -> BTreeMap<Language, FalseAlerts> {
+    let min = profile.min_messages as usize;
+    let mut out: BTreeMap<Language, FalseAlerts> = BTreeMap::new();
+    for r in results.iter().filter(|r| !r.is_grooming() && r.risk.len() >= min) {
+        let e = out.entry(r.language).or_default();
+        e.conversations += 1;
+        e.flagged += usize::from(r.max_risk_from(min - 1).is_some_and(|m| m >= profile.thresholds.alert));
+    }
+    for e in out.values_mut() {
+        e.per_1k = (e.conversations > 0).then(|| 1000.0 * e.flagged as f64 / e.conversations as f64);
+    }
+    out
+}
+
+/// False alerts by language over the conversations that can alert (at least `min_messages`).
+pub fn false_alerts(results: &[ConvResult], min_messages: usize) -> BTreeMap<Language, FalseAlerts> {
+    let mut out: BTreeMap<Language, FalseAlerts> = BTreeMap::new();
+    for r in results.iter().filter(|r| !r.is_grooming() && r.risk.len() >= min_messages) {
+        let e = out.entry(r.language).or_default();
+        e.conversations += 1;
+        e.flagged += usize::from(r.flagged());
+    }
+    for e in out.values_mut() {
+        e.per_1k = (e.conversations > 0).then(|| 1000.0 * e.flagged as f64 / e.conversations as f64);
+    }
+    out
+}
+
+fn data_hash(labelled: &[LabelledConversation], background: &[LabelledConversation]) -> Result<String, TrainError> {
+    let mut h = Sha256::new();
+    for c in labelled.iter().chain(background) {
+        h.update(serde_json::to_vec(c).map_err(|e| TrainError::Invalid(e.to_string()))?);
+        h.update(b"\n");
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// `SOURCE_DATE_EPOCH` (reproducible builds) when set, else now; RFC 3339.
+fn creation_time() -> String {
+    let now = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .unwrap_or_else(chrono::Utc::now);
+    now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<Vec<u8>, TrainError> {
+    serde_json::to_vec_pretty(v).map_err(|e| TrainError::Invalid(format!("serialising: {e}")))
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
+    let io = |e: std::io::Error| TrainError::Io { path: path.to_path_buf(), source: e };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    std::fs::write(path, bytes).map_err(io)
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
