@@ -73,6 +73,7 @@ pub mod bert;
 pub mod e5s1;
 pub mod fetch;
 pub mod hashing;
+pub mod packed_bert;
 
 use std::path::PathBuf;
 
@@ -130,10 +131,9 @@ pub struct EncoderOptions {
     pub cache_dir: Option<PathBuf>,
     /// Token budget per message, special tokens included; longer messages keep their start.
     pub max_tokens: usize,
-    /// Threads that run whole length-sorted sub-batches in parallel; 0 means one per available
-    /// core. On few cores this scales better than candle splitting every small operation: on 2
-    /// cores, 72 messages/s against 54 with candle's own threading. The `jaga` binary therefore
-    /// turns candle's per-operation threading off at start ([`leave_threading_to_the_encoder`]).
+    /// Threads that run chunks of a batch in parallel; 0 means one per available core. Each
+    /// thread runs whole chunks through every layer, which scales better on few cores than
+    /// splitting every operation; nothing in the encoder uses rayon.
     pub threads: usize,
 }
 
