@@ -52,6 +52,9 @@ pub const CHUNK_TOKENS: usize = 160;
 /// tokenising keeps a pathological message from costing the tokenizer seconds.
 const MAX_BYTES_PER_TOKEN: usize = 64;
 
+/// One chunk's embeddings, in row order.
+type ChunkResult = Result<Vec<Vec<f32>>, ModelError>;
+
 /// See the module docs.
 pub struct BertEncoder {
     model: PackedBert,
@@ -149,8 +152,7 @@ impl BertEncoder {
             return Ok(out);
         };
         let next = AtomicUsize::new(0);
-        let done: Vec<Mutex<Option<Result<Vec<Vec<f32>>, ModelError>>>> =
-            chunks.iter().map(|_| Mutex::new(None)).collect();
+        let done: Vec<Mutex<Option<ChunkResult>>> = chunks.iter().map(|_| Mutex::new(None)).collect();
         pool.scope(|s| {
             for _ in 0..workers.min(chunks.len()) {
                 s.spawn(|_| loop {

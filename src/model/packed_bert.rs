@@ -29,6 +29,7 @@
 use candle_core::{CpuStorage, CustomOp1, DType, Device, InplaceOp1, Layout, Shape, Tensor};
 use candle_nn::VarBuilder;
 use jaga_kernels::attention::{self, Heads};
+use jaga_kernels::bgemm::{self, Bf16Rows, Bf16Weights};
 use jaga_kernels::qgemm::{self, Epilogue, QuantWeights};
 use jaga_kernels::quant::QuantRows;
 use jaga_kernels::sgemm::{self, F32Weights};
@@ -89,6 +90,7 @@ struct Embeddings {
 
 enum Linear {
     I8(QuantWeights),
+    Bf16(Bf16Weights),
     F32(F32Weights),
 }
 
@@ -96,6 +98,7 @@ impl Linear {
     fn new(isa: Isa, w: &[f32], b: &[f32], n: usize, k: usize) -> Linear {
         match isa {
             Isa::Avx512Vnni => Linear::I8(QuantWeights::quantize(w, b, n, k)),
+            Isa::Avx512Bf16 => Linear::Bf16(Bf16Weights::pack(w, b, n, k)),
             Isa::Portable => Linear::F32(F32Weights::pack(w, b, n, k)),
         }
     }
@@ -103,6 +106,7 @@ impl Linear {
     fn k(&self) -> usize {
         match self {
             Linear::I8(w) => w.k,
+            Linear::Bf16(w) => w.k,
             Linear::F32(w) => w.k,
         }
     }
@@ -110,17 +114,22 @@ impl Linear {
     fn bytes(&self) -> usize {
         match self {
             Linear::I8(w) => w.bytes(),
+            Linear::Bf16(w) => w.bytes(),
             Linear::F32(w) => w.bytes(),
         }
     }
 
     /// `out = epilogue(x · Wᵀ + b)` for `rows` rows of `x` (row stride `k`).
-    fn forward(&self, x: &[f32], rows: usize, q: &mut QuantRows, gelu: bool, out: &mut [f32], ldc: usize) {
+    fn forward(&self, x: &[f32], rows: usize, s: &mut LinearScratch, gelu: bool, out: &mut [f32], ldc: usize) {
+        let epi = if gelu { Epilogue::BiasGelu } else { Epilogue::Bias };
         match self {
             Linear::I8(w) => {
-                q.quantize(x, rows, w.k);
-                let epi = if gelu { Epilogue::BiasGelu } else { Epilogue::Bias };
-                qgemm::gemm(q, 0..rows, w, epi, out, ldc);
+                s.q.quantize(x, rows, w.k);
+                qgemm::gemm(&s.q, 0..rows, w, epi, out, ldc);
+            }
+            Linear::Bf16(w) => {
+                s.b.convert(x, rows, w.k);
+                bgemm::gemm(&s.b, w, epi, out, ldc);
             }
             Linear::F32(w) => sgemm::gemm(x, rows, w, gelu, out, ldc),
         }
@@ -138,9 +147,16 @@ struct Layer {
 }
 
 /// Per-thread scratch memory of the custom ops, so steady-state batches allocate only outputs.
+/// A linear layer's converted input rows.
+#[derive(Default)]
+struct LinearScratch {
+    q: QuantRows,
+    b: Bf16Rows,
+}
+
 #[derive(Default)]
 struct Scratch {
-    q: QuantRows,
+    q: LinearScratch,
     qkv: Vec<f32>,
     ctx: Vec<f32>,
     inter: Vec<f32>,

@@ -334,7 +334,11 @@ fn reference_embeddings(paths: &ModelPaths, enc: &BertEncoder, texts: &[&str]) -
 fn compare_with_reference(kind: EncoderKind, paths: ModelPaths, style: bert::BertStyle) {
     let texts: Vec<&str> = QUALITY_TEXTS.lines().filter(|l| !l.is_empty()).collect();
     assert!(texts.len() >= 100);
-    for isa in [jaga_kernels::Isa::detect(), jaga_kernels::Isa::Portable] {
+    let mut isas = vec![jaga_kernels::Isa::detect(), jaga_kernels::Isa::Portable];
+    if jaga_kernels::bgemm::bf16_available() && isas[0] == jaga_kernels::Isa::Avx512Vnni {
+        isas.push(jaga_kernels::Isa::Avx512Bf16);
+    }
+    for isa in isas {
         let enc = BertEncoder::load_for(&paths, style, DEFAULT_MAX_TOKENS, isa).unwrap().with_workers(2);
         let ours = enc.encode_timed(&texts).unwrap().0;
         let reference = reference_embeddings(&paths, &enc, &texts);
@@ -350,6 +354,10 @@ fn compare_with_reference(kind: EncoderKind, paths: ModelPaths, style: bert::Ber
             // The gate of the int8 path (issue: mean ≥ 0.995, min ≥ 0.98).
             jaga_kernels::Isa::Avx512Vnni => {
                 assert!(mean >= 0.995 && worst >= 0.98, "{kind} int8: mean {mean}, min {worst} at {:?}", texts[at])
+            }
+            // The bf16 alternative (not shipped: half the speed of int8 for no gain that matters).
+            jaga_kernels::Isa::Avx512Bf16 => {
+                assert!(mean >= 0.995 && worst >= 0.98, "{kind} bf16: mean {mean}, min {worst} at {:?}", texts[at])
             }
             // The f32 path computes the reference function; only summation order differs.
             jaga_kernels::Isa::Portable => {

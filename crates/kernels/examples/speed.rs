@@ -1,5 +1,6 @@
 //! Kernel speed on this machine (thread CPU time, so a busy machine still gives per-core figures):
 //! `cargo run -p jaga-kernels --example speed`.
+use jaga_kernels::bgemm::{self, Bf16Rows, Bf16Weights};
 use jaga_kernels::qgemm::{gemm, Epilogue, QuantWeights};
 use jaga_kernels::quant::QuantRows;
 
@@ -49,10 +50,24 @@ fn main() {
         }
         let q = (cpu_now() - t) / reps as f64;
         println!(
-            "M={m} K={k} N={n} gelu={gelu}: {:.1} us, {:.1} GMAC/s; quantize {:.1} us",
+            "M={m} K={k} N={n} gelu={gelu}: int8 {:.1} us, {:.1} GMAC/s; quantize {:.1} us",
             best * 1e6,
             macs / best / 1e9,
             q * 1e6
         );
+        if bgemm::bf16_available() {
+            let bw = Bf16Weights::pack(&w, &b, n, k);
+            let mut ab = Bf16Rows::default();
+            ab.convert(&x, m, k);
+            let mut best = f64::MAX;
+            for _ in 0..5 {
+                let t = cpu_now();
+                for _ in 0..reps {
+                    bgemm::gemm(&ab, &bw, if gelu { Epilogue::BiasGelu } else { Epilogue::Bias }, &mut out, n);
+                }
+                best = best.min((cpu_now() - t) / reps as f64);
+            }
+            println!("{:>34} bf16 {:.1} us, {:.1} GMAC/s", "", best * 1e6, macs / best / 1e9);
+        }
     }
 }

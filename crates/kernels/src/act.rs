@@ -109,15 +109,22 @@ impl GeluTable {
         let g = |x: f64| x * cdf(x);
         let dg = |x: f64| cdf(x) + x * phi(x);
         let h = f64::from(TABLE_STEP);
-        let mut c = [[0f32; TABLE_N]; 4];
-        for i in 0..TABLE_N {
+        let ends = |i: usize| {
             let x0 = f64::from(TABLE_LO) + i as f64 * h;
-            let (f0, f1, d0, d1) = (g(x0), g(x0 + h), h * dg(x0), h * dg(x0 + h));
-            c[0][i] = f0 as f32;
-            c[1][i] = d0 as f32;
-            c[2][i] = (3.0 * (f1 - f0) - 2.0 * d0 - d1) as f32;
-            c[3][i] = (2.0 * (f0 - f1) + d0 + d1) as f32;
-        }
+            (g(x0), g(x0 + h), h * dg(x0), h * dg(x0 + h))
+        };
+        let coef = |k: usize| -> [f32; TABLE_N] {
+            std::array::from_fn(|i| {
+                let (f0, f1, d0, d1) = ends(i);
+                (match k {
+                    0 => f0,
+                    1 => d0,
+                    2 => 3.0 * (f1 - f0) - 2.0 * d0 - d1,
+                    _ => 2.0 * (f0 - f1) + d0 + d1,
+                }) as f32
+            })
+        };
+        let c = [coef(0), coef(1), coef(2), coef(3)];
         GeluTable { c }
     }
 

@@ -40,10 +40,10 @@ pub struct Scratch {
 /// If the buffers do not match the sequences and shapes.
 pub fn attention(qkv: &[f32], seqs: &[Range<usize>], h: Heads, ctx: &mut [f32], scratch: &mut Scratch) {
     let tokens = seqs.iter().map(|s| s.end).max().unwrap_or(0);
-    assert!(h.heads > 0 && h.hidden % h.heads == 0);
+    assert!(h.heads > 0 && h.hidden.is_multiple_of(h.heads));
     assert!(qkv.len() >= tokens * 3 * h.hidden && ctx.len() >= tokens * h.hidden, "buffers too small");
     #[cfg(target_arch = "x86_64")]
-    if crate::qgemm::vnni_available() && h.head_dim() % 16 == 0 {
+    if crate::qgemm::vnni_available() && h.head_dim().is_multiple_of(16) {
         for s in seqs {
             // SAFETY: AVX-512 F was detected; every row of `s` is inside both buffers.
             unsafe { avx512::sequence(qkv, s.clone(), h, ctx, scratch) };
@@ -141,7 +141,7 @@ mod avx512 {
                 // qᵀ[d][lane] = q[i0 + lane][d] / √d.
                 let q0 = base.add(i0 * w3 + qo);
                 for d in 0..hd {
-                    let g = _mm512_mask_i32gather_ps::<4>(_mm512_setzero_ps(), mask, vindex, q0.add(d) as *const f32);
+                    let g = _mm512_mask_i32gather_ps::<4>(_mm512_setzero_ps(), mask, vindex, q0.add(d));
                     _mm512_storeu_ps(qt.add(d * 16), _mm512_mul_ps(g, scale));
                 }
                 // Scores, four keys at a time.
@@ -246,7 +246,7 @@ mod tests {
         }
         // The same sequence alone gives the same rows (batch independence).
         let mut alone = vec![0f32; tokens * h.hidden];
-        attention(&qkv, &[3..20], h, &mut alone, &mut Scratch::default());
+        attention(&qkv, std::slice::from_ref(&(3..20)), h, &mut alone, &mut Scratch::default());
         assert_eq!(&alone[3 * 64..20 * 64], &ctx[3 * 64..20 * 64]);
     }
 }

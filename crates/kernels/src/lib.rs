@@ -16,6 +16,7 @@
 
 pub mod act;
 pub mod attention;
+pub mod bgemm;
 pub mod norm;
 pub mod qgemm;
 pub mod quant;
@@ -34,6 +35,9 @@ pub fn grow<T: Copy + Default>(v: &mut Vec<T>, n: usize) {
 pub enum Isa {
     /// AVX-512 F/BW/VL with VNNI: int8 linear layers, AVX-512 element-wise kernels.
     Avx512Vnni,
+    /// AVX-512 BF16 linear layers ([`bgemm`]): only on request (`JAGA_ISA=avx512-bf16`), to
+    /// compare with int8.
+    Avx512Bf16,
     /// Anything else: f32 everywhere, plain Rust that the compiler vectorises for the target.
     Portable,
 }
@@ -54,11 +58,12 @@ impl Isa {
         Isa::Portable
     }
 
-    /// [`Isa::detect`], unless `JAGA_ISA=portable` forces the portable path (to compare the two
-    /// on one machine).
+    /// [`Isa::detect`], unless `JAGA_ISA` asks for `portable` or (where the CPU has it)
+    /// `avx512-bf16`, to compare the paths on one machine.
     pub fn from_env() -> Isa {
         match std::env::var("JAGA_ISA").as_deref() {
             Ok("portable") => Isa::Portable,
+            Ok("avx512-bf16") if bgemm::bf16_available() && Isa::detect() == Isa::Avx512Vnni => Isa::Avx512Bf16,
             _ => Isa::detect(),
         }
     }
@@ -66,6 +71,7 @@ impl Isa {
     pub fn name(self) -> &'static str {
         match self {
             Isa::Avx512Vnni => "avx512-vnni",
+            Isa::Avx512Bf16 => "avx512-bf16",
             Isa::Portable => "portable",
         }
     }

@@ -10,7 +10,7 @@
 /// # Panics
 /// If the slices do not hold whole rows of `width`, or `gamma`/`beta` are not `width` long.
 pub fn layer_norm(x: &mut [f32], residual: Option<&[f32]>, width: usize, gamma: &[f32], beta: &[f32], eps: f32) {
-    assert!(width > 0 && x.len() % width == 0, "rows of {width} do not tile {} values", x.len());
+    assert!(width > 0 && x.len().is_multiple_of(width), "rows of {width} do not tile {} values", x.len());
     assert!(gamma.len() == width && beta.len() == width);
     if let Some(r) = residual {
         assert_eq!(r.len(), x.len(), "residual has another shape");
@@ -52,7 +52,7 @@ mod avx512 {
         let n = row.len();
         let p = row.as_mut_ptr();
         let full = n / 16 * 16;
-        let tail: __mmask16 = if n % 16 == 0 { 0 } else { (1u16 << (n % 16)) - 1 };
+        let tail: __mmask16 = if n.is_multiple_of(16) { 0 } else { (1u16 << (n % 16)) - 1 };
         let mut sum = _mm512_setzero_ps();
         let mut i = 0;
         while i < full {

@@ -68,7 +68,7 @@ impl QuantWeights {
     /// # Panics
     /// If `k` is not a multiple of 4 or the slices do not match `n` and `k`.
     pub fn quantize(w: &[f32], bias: &[f32], n: usize, k: usize) -> QuantWeights {
-        assert!(k % 4 == 0, "input size {k} is not a multiple of 4");
+        assert!(k.is_multiple_of(4), "input size {k} is not a multiple of 4");
         assert_eq!(w.len(), n * k, "weights are not {n}x{k}");
         assert_eq!(bias.len(), n, "bias is not {n} long");
         let panels = n.div_ceil(NR);

@@ -23,7 +23,7 @@ impl QuantRows {
     /// # Panics
     /// If `k` is not a multiple of 4 or `x` is shorter than `rows * k`.
     pub fn quantize(&mut self, x: &[f32], rows: usize, k: usize) {
-        assert!(k % 4 == 0, "row length {k} is not a multiple of 4");
+        assert!(k.is_multiple_of(4), "row length {k} is not a multiple of 4");
         assert!(x.len() >= rows * k, "{} values for {rows} rows of {k}", x.len());
         self.k = k;
         self.rows = rows;
@@ -44,7 +44,8 @@ impl QuantRows {
 pub fn params(min: f32, max: f32) -> (f32, i32) {
     let (lo, hi) = (min.min(0.0), max.max(0.0));
     let range = hi - lo;
-    if !(range > 0.0) || !range.is_finite() {
+    // All zeros (or a NaN/infinity upstream): any scale represents the row; 1 keeps it finite.
+    if range.is_nan() || range <= 0.0 || range.is_infinite() {
         return (1.0, 0);
     }
     let scale = range / 255.0;
