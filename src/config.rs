@@ -120,9 +120,13 @@ pub struct ModelConfig {
     pub cache_dir: Option<PathBuf>,
     /// Tokens per message the encoder reads; longer messages are truncated.
     pub max_tokens: usize,
-    /// Threads the encoder runs sub-batches on; 0 means one per available core. See
+    /// Threads the encoder runs chunks of a batch on; 0 means one per available core. See
     /// [`crate::model::EncoderOptions::threads`].
     pub threads: usize,
+    /// Memory for the cache of normalised text → embedding, in MiB; 0 turns it off. Chat repeats
+    /// short messages ("ok", "wkwk", stickers); a hit skips tokenising and encoding and gives the
+    /// very same vector. Texts stay in memory only.
+    pub embedding_cache_mb: usize,
 }
 
 impl Default for ModelConfig {
@@ -133,6 +137,7 @@ impl Default for ModelConfig {
             cache_dir: None,
             max_tokens: 128,
             threads: 0,
+            embedding_cache_mb: crate::model::DEFAULT_EMBEDDING_CACHE_BYTES >> 20,
         }
     }
 }
@@ -144,6 +149,7 @@ impl ModelConfig {
             cache_dir: self.cache_dir.clone(),
             max_tokens: self.max_tokens,
             threads: self.threads,
+            embedding_cache_bytes: self.embedding_cache_mb << 20,
         }
     }
 }
@@ -458,6 +464,9 @@ impl Config {
         }
         if self.model.threads > 256 {
             return bad(format!("model.threads must be 0 (one per core) to 256, got {}", self.model.threads));
+        }
+        if self.model.embedding_cache_mb > 65_536 {
+            return bad(format!("model.embedding_cache_mb must be at most 65536, got {}", self.model.embedding_cache_mb));
         }
         if self.model.max_tokens < 8 || self.model.max_tokens > 512 {
             return bad(format!("model.max_tokens must be 8..=512, got {}", self.model.max_tokens));

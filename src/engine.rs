@@ -118,6 +118,11 @@ impl Engine {
         &self.encoder.info().id
     }
 
+    /// Counters of the embedding cache in front of the encoder, when there is one.
+    pub fn embedding_cache_stats(&self) -> Option<std::sync::Arc<crate::model::CacheStats>> {
+        self.encoder.cache_stats()
+    }
+
     /// Messages a conversation window keeps; the detector's evidence indices are relative to it.
     pub fn window_max_messages(&self) -> usize {
         self.opts.window.max_messages

@@ -114,8 +114,12 @@ pub fn run(a: ReplayArgs) -> anyhow::Result<()> {
         replay(&mut engine, std::io::BufReader::new(f), stdout, batch, &name)?
     };
     let secs = started.elapsed().as_secs_f64();
+    let cache = engine
+        .embedding_cache_stats()
+        .map(|c| format!("; embedding cache {:.1}% hits", 100.0 * c.hit_rate()))
+        .unwrap_or_default();
     eprintln!(
-        "jaga replay: {} messages, {} events (watch {}, alert {}, critical {}), {} bad lines, {:.1} s ({:.0} messages/s); model {}, profile {}",
+        "jaga replay: {} messages, {} events (watch {}, alert {}, critical {}), {} bad lines, {:.1} s ({:.0} messages/s){cache}; model {}, profile {}",
         summary.messages,
         summary.events.iter().sum::<usize>(),
         summary.events[0],
