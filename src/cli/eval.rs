@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// Labelled conversations (CONTRACTS §3), JSON Lines.
+    /// Labelled conversations (docs/contracts.md §3), JSON Lines.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
-    /// Print the CONTRACTS §5 JSON instead of a table.
+    /// Print the docs/contracts.md §5 JSON instead of a table.
     #[arg(long)]
     pub json: bool,
     /// Also write a self-contained HTML report (plots, per-language and per-stage tables, misses).
@@ -40,7 +40,7 @@ pub struct EvalArgs {
     EVENTS: risk events (docs/contracts.md §2) as dumped from the moderation topic; VERDICTS: reviewer\n\
     verdicts (§7, schemas/verdict.schema.json). See docs/reviewer-loop.md.")]
 pub struct TuneArgs {
-    /// Labelled conversations (CONTRACTS §3), JSON Lines.
+    /// Labelled conversations (docs/contracts.md §3), JSON Lines.
     #[arg(value_name = "FILE", required_unless_present = "verdicts", conflicts_with_all = ["events", "verdicts"])]
     pub files: Vec<PathBuf>,
     /// Risk events that reviewers judged (JSON Lines, as produced to the moderation topic); needs

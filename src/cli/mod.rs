@@ -1,4 +1,4 @@
-//! The command-line surface (CONTRACTS §6). One file per subcommand; each turns flags into a
+//! The command-line surface (docs/contracts.md §6). One file per subcommand; each turns flags into a
 //! [`Config`] or options and calls the library.
 
 pub mod eval;
@@ -34,7 +34,7 @@ pub enum Command {
     Run(run::RunArgs),
     /// Score a JSON Lines file (chat messages or labelled conversations) without Kafka; events on stdout.
     Replay(replay::ReplayArgs),
-    /// Evaluate the detector on labelled conversations (CONTRACTS §5).
+    /// Evaluate the detector on labelled conversations (docs/contracts.md §5).
     Eval(eval::EvalArgs),
     /// Show one conversation message by message: risk, stages, suspect, where levels were crossed.
     Explain(explain::ExplainArgs),
