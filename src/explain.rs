@@ -45,8 +45,9 @@ pub struct MessageRow {
     pub suspect: Option<String>,
     /// This message's own stage probabilities, in [`Stage::ALL`] order.
     pub stages: [f32; NUM_STAGES],
-    /// The stage this message most supports, with its probability.
-    pub top_stage: Stage,
+    /// The stage this message most supports, when its probability reaches [`MIN_TOP_STAGE`]:
+    /// naming a stage for a message that supports none would mislead a reviewer.
+    pub top_stage: Option<Stage>,
     pub top_score: f32,
     /// The event this message triggered, if any.
     pub event: Option<EventMark>,
@@ -93,6 +94,9 @@ impl Timeline {
         self.messages.iter().filter_map(|m| m.event.as_ref().map(|e| (m.index, e)))
     }
 }
+
+/// Lowest probability at which a message's top stage is named.
+pub const MIN_TOP_STAGE: f32 = 0.1;
 
 /// Prefix of the conversation ids under which each message is scored alone; a control character,
 /// so it cannot clash with a platform's ids in the same engine.
@@ -187,14 +191,16 @@ pub fn explain(
     })
 }
 
-fn top_stage(stages: &[f32; NUM_STAGES]) -> (Stage, f32) {
-    Stage::ALL.into_iter().map(|s| (s, stages[s.index()])).fold((Stage::ALL[0], f32::MIN), |best, cur| {
-        if cur.1 > best.1 {
-            cur
-        } else {
-            best
-        }
-    })
+fn top_stage(stages: &[f32; NUM_STAGES]) -> (Option<Stage>, f32) {
+    let (stage, score) =
+        Stage::ALL.into_iter().map(|s| (s, stages[s.index()])).fold((Stage::ALL[0], f32::MIN), |best, cur| {
+            if cur.1 > best.1 {
+                cur
+            } else {
+                best
+            }
+        });
+    ((score >= MIN_TOP_STAGE).then_some(stage), score)
 }
 
 fn opt3(x: Option<f32>) -> String {
@@ -261,7 +267,7 @@ pub fn render_text(t: &Timeline) -> String {
             m.sender_id,
             opt3(m.risk),
             level_str(m.level),
-            m.top_stage.as_str(),
+            m.top_stage.map_or("-", Stage::as_str),
             m.top_score
         );
         if let Some(x) = &m.excerpt {
@@ -550,7 +556,7 @@ pub fn render_html(t: &Timeline) -> String {
             escape_html(&m.sender_id),
             escape_html(&m.sent_at),
             opt3(m.risk),
-            m.top_stage.as_str(),
+            m.top_stage.map_or("&ndash;", Stage::as_str),
             m.top_score,
             if with_text {
                 format!("<td class=\"text\">{}</td>", escape_html(m.excerpt.as_deref().unwrap_or("")))
@@ -625,9 +631,11 @@ mod tests {
 
     #[test]
     fn top_stage_picks_the_highest_probability() {
-        let mut s = [0.1; NUM_STAGES];
+        let mut s = [0.05; NUM_STAGES];
         s[Stage::Meeting.index()] = 0.8;
-        assert_eq!(top_stage(&s), (Stage::Meeting, 0.8));
+        assert_eq!(top_stage(&s), (Some(Stage::Meeting), 0.8));
+        s[Stage::Meeting.index()] = 0.09;
+        assert_eq!(top_stage(&s), (None, 0.09), "below the floor no stage is named");
     }
 
     #[test]
