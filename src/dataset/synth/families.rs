@@ -503,7 +503,8 @@ pub(super) const FAMILIES: &[Family] = &[
         "A:neg.trade_ask+B:neg.trade_offer ~1-3 A:neg.trade_pay+B:gift.peer_done A:move.team+B:kid.app? ~0-2 \
          A:flat.skill+B:kid.shy?",
     )
-    .group(0.2, 4),
+    .group(0.2, 4)
+    .held(),
     benign(
         "neg_peer_trade_secret",
         true,
@@ -752,7 +753,7 @@ pub(super) const FAMILIES: &[Family] = &[
     benign(
         "neg_teen_date",
         true,
-        &["school", "music", "social", "football"],
+        &["school", "music", "social"],
         Normal,
         Teen,
         Teen,
@@ -811,7 +812,7 @@ pub(super) const FAMILIES: &[Family] = &[
         "~2-5 A:meet.peer+B:neg.hang_ans ~1-4",
     )
     .group(0.2, 4),
-    benign("neg_football_chat", false, &["football"], Normal, Teen, Teen, "~5-10"),
+    benign("neg_football_chat", false, &["football"], Normal, Teen, Teen, "~5-10").held(),
     benign("neg_family_group", false, &["family"], Normal, Adult, Teen, "~4-10").rel(Rel::Parent).group(1.0, 5),
     benign("neg_music_chat", false, &["music"], Normal, Teen, Teen, "~5-10").held(),
     benign("neg_adult_work_chat", false, &["adult"], Normal, Adult, Adult, "~5-10").rel(Rel::Adults).held(),

@@ -36,8 +36,9 @@
 //!
 //! * grooming: `groom_music_fan`, `groom_football_scout`, `groom_guilt_trip`, `groom_fan_group`
 //!   (a group chat), `groom_homework_mentor`, `groom_fast_direct`;
-//! * benign: `neg_aunt_thr`, `neg_teen_date`, `neg_family_scam_number`, `neg_peer_gossip_threat`,
-//!   `neg_grandparent_call`, `neg_music_chat`, `neg_adult_work_chat`.
+//! * benign: `neg_gaming_trade_peers`, `neg_aunt_thr`, `neg_teen_date`, `neg_family_scam_number`,
+//!   `neg_peer_gossip_threat`, `neg_grandparent_call`, `neg_football_chat`, `neg_music_chat`,
+//!   `neg_adult_work_chat`.
 //!
 //! Pass it as `jaga train --holdout-families ...`; holding out other families still works, but
 //! then the held-out conversations share templates with the training ones.
