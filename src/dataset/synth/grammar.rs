@@ -90,6 +90,11 @@ pub(super) struct Ctx {
     pub lang: Language,
     pub pool: Pool,
     pub vars: HashMap<String, String>,
+    /// A is an older person talking to a younger one (a stranger, a parent, a tutor): small talk,
+    /// which is written in a young person's voice, is then said by the others.
+    pub elder_a: bool,
+    /// Small-talk topics the conversation drifts to besides its own.
+    pub side_topics: &'static [&'static str],
     /// Templates already used in this conversation: people rarely say the very same thing twice
     /// in one chat, so content banks avoid repeats (short replies and decoration may repeat).
     pub used: HashSet<&'static str>,
@@ -97,7 +102,15 @@ pub(super) struct Ctx {
 
 impl Ctx {
     pub fn new(rng: ChaCha8Rng, lang: Language) -> Self {
-        Ctx { rng, lang, pool: Pool::All, vars: HashMap::new(), used: HashSet::new() }
+        Ctx {
+            rng,
+            lang,
+            pool: Pool::All,
+            vars: HashMap::new(),
+            elder_a: false,
+            side_topics: &["daily"],
+            used: HashSet::new(),
+        }
     }
 
     /// Probability helper kept here so every random draw goes through the one seeded stream.
@@ -153,7 +166,7 @@ impl Ctx {
         let fresh_only = !(name.starts_with("kid.") || name.starts_with("deco.") || name.starts_with("v."));
         let split = splits(name);
         let mut pick = "";
-        for _ in 0..5 {
+        for _ in 0..12 {
             let list = self.list(bank);
             if list.is_empty() {
                 return "";

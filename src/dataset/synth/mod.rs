@@ -144,6 +144,12 @@ fn generate_one(opts: &SynthOptions, n: usize) -> LabelledConversation {
     let family = pool[rng.random_range(0..pool.len())];
     let mut ctx = Ctx::new(rng, lang);
     ctx.pool = if family.heldout { Pool::Heldout } else { Pool::Train };
+    ctx.elder_a = matches!(family.a, Who::Adult | Who::AdultOrUnknown) && family.rel != Rel::Adults;
+    ctx.side_topics = match family.rel {
+        Rel::Peer => &["daily", "school", "game", "music", "social"],
+        Rel::Adults => &["adult", "daily"],
+        _ => &["daily", "school", "family"],
+    };
     let people = if ctx.chance(family.group) { ctx.range(3, family.group_max) } else { 2 };
 
     // A grooming draft must keep at least two of the suspect's stages once optional beats are
@@ -260,7 +266,10 @@ fn decorate(ctx: &mut Ctx, topic: &str, lines: &mut [Line]) {
             continue;
         }
         let n = line.text.split(' ').count();
-        if ctx.chance(if n >= 3 { 0.22 } else { 0.12 }) {
+        // Small-talk clauses are in a young voice (or an adult's among adults).
+        let voiced = line.role != Role::A || !ctx.elder_a;
+        if voiced && ctx.chance(if n >= 3 { 0.25 } else { 0.14 }) {
+            let topic = script::drift(ctx, topic);
             let clause = small_talk_clause(ctx, topic);
             if !clause.is_empty() {
                 let end = if line.text.ends_with(['?', '!', '.']) { "" } else { "." };
@@ -279,16 +288,18 @@ fn decorate(ctx: &mut Ctx, topic: &str, lines: &mut [Line]) {
         }
         let sentence = n >= 4;
         let young = line.role != Role::A;
+        // An older A gets no small-talk clauses, so a little more connective tissue instead.
+        let boost = if voiced { 0.0 } else { 0.1 };
         let opened = sentence && ctx.chance(0.14);
         if opened {
             let o = ctx.bank("deco.open");
             line.text = format!("{o} {}", line.text);
-        } else if n >= 3 && ctx.chance(0.2) {
+        } else if n >= 3 && ctx.chance(0.2 + boost) {
             // A clause that ties the message to what came before ("haha ok fair, but").
             let b = ctx.bank("deco.bridge");
             line.text = format!("{b} {}", line.text);
         }
-        if sentence && ctx.chance(0.16) && !line.text.ends_with('?') {
+        if sentence && ctx.chance(0.16 + boost) && !line.text.ends_with('?') {
             let a = ctx.bank("deco.after");
             line.text = format!("{}, {a}", line.text.trim_end_matches(['.', '!']));
         } else if sentence && !opened && ctx.chance(0.16) && !line.text.ends_with('?') {

@@ -133,7 +133,7 @@ pub(super) fn run(nodes: &[Node], ctx: &mut Ctx, topic: &str, people: usize, out
             }
             Node::Small { min, max, topic: t } => {
                 let n = ctx.range(*min, *max);
-                let bank = format!("small.{}", t.unwrap_or(topic));
+                let bank = format!("small.{}", t.unwrap_or_else(|| drift(ctx, topic)));
                 let start = out.len();
                 while out.len() - start < n {
                     let (role, partner) = small_talk_pair(ctx, people);
@@ -158,15 +158,27 @@ pub(super) fn run(nodes: &[Node], ctx: &mut Ctx, topic: &str, people: usize, out
     }
 }
 
+/// The topic of the next bit of small talk: mostly the conversation's own, sometimes one it
+/// drifts to (real chats wander, and one topic's bank would run out in a long one).
+pub(super) fn drift<'a>(ctx: &mut Ctx, topic: &'a str) -> &'a str {
+    if ctx.chance(0.3) && !ctx.side_topics.is_empty() {
+        ctx.side_topics[ctx.range(0, ctx.side_topics.len() - 1)]
+    } else {
+        topic
+    }
+}
+
 /// Who starts a small-talk exchange and who answers: in a two-party chat A a bit more often than
-/// B; in a group anyone, answered by anyone else.
+/// B; in a group anyone, answered by anyone else. An older A (`Ctx::elder_a`) only answers in a
+/// two-party chat and stays out of a group's small talk, which is written in young voices.
 fn small_talk_pair(ctx: &mut Ctx, people: usize) -> (Role, Role) {
     let people = people.clamp(2, Role::ALL.len());
     if people == 2 {
-        return if ctx.chance(0.6) { (Role::A, Role::B) } else { (Role::B, Role::A) };
+        return if !ctx.elder_a && ctx.chance(0.6) { (Role::A, Role::B) } else { (Role::B, Role::A) };
     }
-    let first = ctx.range(0, people - 1);
-    let mut second = ctx.range(0, people - 2);
+    let lo = usize::from(ctx.elder_a);
+    let first = ctx.range(lo, people - 1);
+    let mut second = ctx.range(lo, people - 2);
     if second >= first {
         second += 1;
     }

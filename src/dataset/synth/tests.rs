@@ -321,7 +321,7 @@ fn message_lengths_match_between_labels_and_look_human() {
         let ratio = g.mean_words / b.mean_words;
         assert!((0.9..=1.1).contains(&ratio), "{lang}: words/message grooming {:.2} benign {:.2}", g.mean_words, b.mean_words);
         for sh in [g, b] {
-            assert!((7.5..=14.0).contains(&sh.mean_words), "{lang}: mean words/message {:.2}", sh.mean_words);
+            assert!((8.0..=14.0).contains(&sh.mean_words), "{lang}: mean words/message {:.2}", sh.mean_words);
             assert!(sh.short_share >= 0.08, "{lang}: short-reply share {:.2}", sh.short_share);
             assert!(sh.long_share >= 0.08, "{lang}: long-message share {:.2}", sh.long_share);
         }
@@ -346,9 +346,10 @@ fn participants_and_media_do_not_give_the_label_away() {
     assert!(gm > 0.01 && bm > 0.01 && (gm / bm - 1.0).abs() < 0.35, "media shares {gm:.3} / {bm:.3}");
 }
 
-/// Shortcut: few tokens occur in grooming conversations and (almost) never in benign ones. The
-/// list is printed by `jaga synth --stats`; measured 243 before the benign families reused
-/// grooming's vocabulary.
+/// Shortcut: few tokens occur in grooming conversations and (almost) never in benign ones (in 1 %
+/// of grooming conversations or more, in benign ones at under a tenth of that rate). The list is
+/// printed by `jaga synth --stats`: 243 tokens before the benign families reused grooming's
+/// vocabulary, 12 at seed 42 now; the bound leaves room for the list's churn near the threshold.
 #[test]
 fn few_tokens_are_grooming_only() {
     let st = corpus_stats();
@@ -499,10 +500,10 @@ fn lexical_diversity_is_high() {
         stage.len(),
         vocab.len()
     );
-    assert!(r_all > 0.55, "all-message diversity {r_all:.3}");
-    assert!(r_long > 0.8, "long-message diversity {r_long:.3}");
-    assert!(r_stage > 0.85, "stage-message diversity {r_stage:.3}");
-    assert!(vocab.len() > 8000, "vocabulary {}", vocab.len());
+    assert!(r_all > 0.62, "all-message diversity {r_all:.3}");
+    assert!(r_long > 0.76, "long-message diversity {r_long:.3}");
+    assert!(r_stage > 0.88, "stage-message diversity {r_stage:.3}");
+    assert!(vocab.len() > 9000, "vocabulary {}", vocab.len());
     // No single stage message dominates: the most frequent one is under 0.3 % of them.
     let top = counts.values().max().copied().unwrap_or(0);
     assert!((top as f64) < 0.003 * n_stage as f64, "a stage message repeats {top} times");
