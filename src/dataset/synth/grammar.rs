@@ -20,7 +20,9 @@
 //!
 //! Template pools: a family marked held-out draws only every fourth template of each large
 //! content bank, every other family only the remaining three quarters (see [`Pool`]), so held-out
-//! families share no template with the families a model was trained on.
+//! families share no stage template (and no small talk) with the families a model was trained
+//! on. Short replies, variables, decoration and banks of fewer than [`SPLIT_MIN`] templates are
+//! shared: they are not what a model should generalise over.
 
 use super::lexicon::{self, stages_of, Bank};
 use crate::dataset::Language;
@@ -175,6 +177,11 @@ impl Ctx {
             if !fresh_only || !self.used.contains(pick) {
                 break;
             }
+        }
+        // A small-talk bank this conversation has used up says nothing (the caller moves to
+        // another topic) rather than repeat an exchange word for word.
+        if fresh_only && name.starts_with("small.") && self.used.contains(pick) {
+            return "";
         }
         if fresh_only {
             self.used.insert(pick);

@@ -30,8 +30,10 @@
 //! # Held-out families
 //!
 //! Families marked held-out draw only from their own quarter of every large bank
-//! ([`grammar::Pool`]): they share no template with the other families, so scores on them measure
-//! generalisation to unseen phrasings, not recall of memorised ones. The recommended held-out list
+//! ([`grammar::Pool`]): they share no stage template and no small talk with the other families,
+//! so scores on them measure generalisation to unseen phrasings, not recall of memorised ones.
+//! They cover the same kinds as the training families (stranger, fan, scout, group chat; relative,
+//! peer threat, teen date, scam, ordinary chat) and the same small-talk topics in both labels. The recommended held-out list
 //! is [`heldout_families`]:
 //!
 //! * grooming: `groom_music_fan`, `groom_football_scout`, `groom_guilt_trip`, `groom_fan_group`
@@ -103,6 +105,21 @@ pub fn families() -> Vec<&'static str> {
 /// template with the other families (see the module docs).
 pub fn heldout_families() -> Vec<&'static str> {
     families::heldout().map(|f| f.name).collect()
+}
+
+/// The generator's distinct templates (before alternation expansion) per stage and template
+/// language (`en`, `id`, `mx` for code-mixed), with the surface forms their alternatives spell
+/// out; a template counts for every stage of its bank.
+pub fn template_counts() -> Vec<stats::TemplateCount> {
+    lexicon::template_counts()
+        .into_iter()
+        .map(|((stage, language), (templates, surface_forms))| stats::TemplateCount {
+            stage,
+            language,
+            templates,
+            surface_forms,
+        })
+        .collect()
 }
 
 /// Generates `opts.conversations` labelled conversations. Deterministic: conversation `n`

@@ -133,14 +133,18 @@ pub(super) fn run(nodes: &[Node], ctx: &mut Ctx, topic: &str, people: usize, out
             }
             Node::Small { min, max, topic: t } => {
                 let n = ctx.range(*min, *max);
-                let bank = format!("small.{}", t.unwrap_or_else(|| drift(ctx, topic)));
                 let start = out.len();
-                while out.len() - start < n {
+                let mut misses = 0;
+                while out.len() - start < n && misses < 3 {
+                    // A used-up topic moves the chat on to another one.
+                    let here = if misses == 0 { t.unwrap_or_else(|| drift(ctx, topic)) } else { drift(ctx, "daily") };
                     let (role, partner) = small_talk_pair(ctx, people);
                     let before = out.len();
-                    emit(ctx, role, &bank, Some(partner), out);
+                    emit(ctx, role, &format!("small.{here}"), Some(partner), out);
                     if out.len() == before {
-                        break;
+                        misses += 1;
+                    } else {
+                        misses = 0;
                     }
                 }
             }

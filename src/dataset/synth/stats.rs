@@ -35,6 +35,18 @@ pub struct Shape {
     pub participants: BTreeMap<String, f64>,
 }
 
+/// How many templates the generator has for one stage in one template language.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TemplateCount {
+    pub stage: crate::event::Stage,
+    /// `en`, `id` or `mx` (code-mixed).
+    pub language: &'static str,
+    /// Distinct templates, before alternation expansion.
+    pub templates: usize,
+    /// Surface forms their `[..|..]` alternatives spell out (nested `{bank}` slots count once).
+    pub surface_forms: f64,
+}
+
 /// A token that is common in grooming conversations and (almost) absent from benign ones.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Shortcut {

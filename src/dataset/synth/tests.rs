@@ -1,8 +1,8 @@
 use super::*;
 use crate::dataset::Label;
+use stats::words;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::OnceLock;
-use stats::words;
 
 fn opts(seed: u64, n: usize) -> SynthOptions {
     SynthOptions { seed, conversations: n, ..SynthOptions::default() }
@@ -63,7 +63,8 @@ fn every_conversation_is_valid_and_consistently_labelled() {
                 assert!(!ms[onset].is_empty(), "{}: onset message has no stage", c.conversation_id);
                 assert_eq!(c.messages[onset].sender_id, suspect);
                 // The onset is the suspect's first stage message (the child may ask an age first).
-                let suspect_before = c.messages[..onset].iter().zip(ms).any(|(m, s)| m.sender_id == suspect && !s.is_empty());
+                let suspect_before =
+                    c.messages[..onset].iter().zip(ms).any(|(m, s)| m.sender_id == suspect && !s.is_empty());
                 assert!(!suspect_before, "{}: a suspect stage before the onset", c.conversation_id);
                 let suspect_stages: BTreeSet<Stage> = c
                     .messages
@@ -164,6 +165,15 @@ const EXEMPT: &[&str] = &[
     "tidak pernah",
 ];
 
+/// True when `cue` occurs in `text` as whole words ("our secret" is not in "your secret").
+fn has_phrase(text: &str, cue: &str) -> bool {
+    text.match_indices(cue).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + cue.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
 #[test]
 fn cue_phrases_carry_their_stage_everywhere() {
     let mut checked = 0;
@@ -176,7 +186,7 @@ fn cue_phrases_carry_their_stage_everywhere() {
                 continue;
             }
             for (st, cues) in STAGE_CUES {
-                if cues.iter().any(|cue| t.contains(cue)) {
+                if cues.iter().any(|cue| has_phrase(&t, cue)) {
                     checked += 1;
                     if !s.contains(st) {
                         missing.push(format!("{} {:?}: {:?} lacks {st}", c.conversation_id, c.family, m.text));
@@ -190,15 +200,125 @@ fn cue_phrases_carry_their_stage_everywhere() {
     assert!(missing.len() * 200 <= checked, "{} of {checked}: {:#?}", missing.len(), &missing[..missing.len().min(15)]);
 }
 
+/// The detector's exemplar banks follow the same labelling rules as the generator: the same cue
+/// phrases carry the same stages there, and a phrase the generator can also write carries the
+/// same labels in both.
+#[test]
+fn exemplar_labels_agree_with_the_generator() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/exemplars");
+    let banks = crate::detector::exemplars::ExemplarBanks::load_dir(&dir).unwrap();
+    for row in &banks.rows {
+        let t = row.text.to_lowercase();
+        if EXEMPT.iter().any(|e| t.contains(e)) {
+            continue;
+        }
+        for (st, cues) in STAGE_CUES {
+            if cues.iter().any(|cue| has_phrase(&t, cue)) {
+                assert!(row.stages.contains(st), "exemplar {:?} lacks {st}", row.text);
+            }
+        }
+    }
+    let exemplar: BTreeMap<String, &Vec<Stage>> =
+        banks.rows.iter().map(|r| (crate::normalize::normalize(&r.text), &r.stages)).collect();
+    let mut same = 0;
+    for c in corpus() {
+        for (m, s) in c.messages.iter().zip(c.message_stages.as_ref().expect("message_stages")) {
+            if let Some(ex) = exemplar.get(&crate::normalize::normalize(&m.text)) {
+                same += 1;
+                assert_eq!(*ex, s, "{:?}: exemplar {:?}, generator {:?}", m.text, ex, s);
+            }
+        }
+    }
+    println!("{same} generated messages are also exemplar phrases");
+}
+
 /// Words grooming is often spotted by; a hard negative must use some of them innocently.
 const SURFACE_CUES: &[&str] = &[
-    "secret", "rahasia", "rahasiain", "rahasiakan", "tell", "bilang", "kasih", "umur", "old", "age", "kelas", "grade",
-    "foto", "photo", "pic", "selfie", "pap", "wa", "whatsapp", "telegram", "ig", "snap", "discord", "number", "nomor",
-    "diamond", "diamonds", "pulsa", "kuota", "data", "transfer", "tf", "gopay", "ovo", "dana", "money", "uang",
-    "jajan", "ketemu", "meet", "jemput", "pick", "mall", "cafe", "kafe", "screenshot", "ss", "stranger", "date",
-    "born", "lahir", "topped", "top", "dm", "dms", "everyone", "usia", "parents", "ortu", "orang", "mom", "mama",
-    "alone", "sendiri", "picking", "kumpul", "trial", "seleksi", "password", "code", "kode", "otp", "fee", "biaya",
-    "prize", "hadiah", "link", "rekening", "schedule", "jadwal", "bring", "bawa", "thr", "nomor", "confidential",
+    "secret",
+    "rahasia",
+    "rahasiain",
+    "rahasiakan",
+    "tell",
+    "bilang",
+    "kasih",
+    "umur",
+    "old",
+    "age",
+    "kelas",
+    "grade",
+    "foto",
+    "photo",
+    "pic",
+    "selfie",
+    "pap",
+    "wa",
+    "whatsapp",
+    "telegram",
+    "ig",
+    "snap",
+    "discord",
+    "number",
+    "nomor",
+    "diamond",
+    "diamonds",
+    "pulsa",
+    "kuota",
+    "data",
+    "transfer",
+    "tf",
+    "gopay",
+    "ovo",
+    "dana",
+    "money",
+    "uang",
+    "jajan",
+    "ketemu",
+    "meet",
+    "jemput",
+    "pick",
+    "mall",
+    "cafe",
+    "kafe",
+    "screenshot",
+    "ss",
+    "stranger",
+    "date",
+    "born",
+    "lahir",
+    "topped",
+    "top",
+    "dm",
+    "dms",
+    "everyone",
+    "usia",
+    "parents",
+    "ortu",
+    "orang",
+    "mom",
+    "mama",
+    "alone",
+    "sendiri",
+    "picking",
+    "kumpul",
+    "trial",
+    "seleksi",
+    "password",
+    "code",
+    "kode",
+    "otp",
+    "fee",
+    "biaya",
+    "prize",
+    "hadiah",
+    "link",
+    "rekening",
+    "schedule",
+    "jadwal",
+    "bring",
+    "bawa",
+    "thr",
+    "nomor",
+    "confidential",
 ];
 
 #[test]
@@ -260,6 +380,17 @@ fn family_names_are_unique_and_in_range() {
     assert!(held.len() >= 10 && held.len() * 3 <= f.len(), "{} held out", held.len());
 }
 
+/// The held-out list documented in the module docs is the one the code uses.
+#[test]
+fn documented_held_out_families_match_the_code() {
+    let docs = include_str!("mod.rs");
+    let section = docs.split("# Held-out families").nth(1).and_then(|s| s.split("Pass it as").next()).unwrap_or("");
+    let documented: BTreeSet<&str> =
+        section.split('`').filter(|w| w.starts_with("groom_") || w.starts_with("neg_")).collect();
+    let code: BTreeSet<&str> = heldout_families().into_iter().collect();
+    assert_eq!(documented, code);
+}
+
 /// 100+ distinct templates per stage per language (before alternation expansion).
 #[test]
 fn every_stage_has_a_hundred_templates_per_language() {
@@ -307,7 +438,11 @@ fn held_out_pools_share_no_stage_template() {
     }
     let shared = held_texts.iter().filter(|t| train_texts.contains(*t)).count();
     assert!(held_texts.len() > 500, "{} held-out stage messages", held_texts.len());
-    assert!(shared * 100 <= held_texts.len() * 2, "{shared} of {} held-out stage messages also in training", held_texts.len());
+    assert!(
+        shared * 100 <= held_texts.len() * 2,
+        "{shared} of {} held-out stage messages also in training",
+        held_texts.len()
+    );
 }
 
 /// Shortcut: both labels write messages of the same length, with human-like means (real chat
@@ -319,13 +454,23 @@ fn message_lengths_match_between_labels_and_look_human() {
         let g = &st.shape["grooming"][lang];
         let b = &st.shape["benign"][lang];
         let ratio = g.mean_words / b.mean_words;
-        assert!((0.9..=1.1).contains(&ratio), "{lang}: words/message grooming {:.2} benign {:.2}", g.mean_words, b.mean_words);
+        assert!(
+            (0.9..=1.1).contains(&ratio),
+            "{lang}: words/message grooming {:.2} benign {:.2}",
+            g.mean_words,
+            b.mean_words
+        );
         for sh in [g, b] {
             assert!((8.0..=14.0).contains(&sh.mean_words), "{lang}: mean words/message {:.2}", sh.mean_words);
             assert!(sh.short_share >= 0.08, "{lang}: short-reply share {:.2}", sh.short_share);
             assert!(sh.long_share >= 0.08, "{lang}: long-message share {:.2}", sh.long_share);
         }
-        assert!((g.short_share - b.short_share).abs() <= 0.06, "{lang}: short shares {:.2} / {:.2}", g.short_share, b.short_share);
+        assert!(
+            (g.short_share - b.short_share).abs() <= 0.06,
+            "{lang}: short shares {:.2} / {:.2}",
+            g.short_share,
+            b.short_share
+        );
         let conv_ratio = g.mean_messages_per_conversation / b.mean_messages_per_conversation;
         assert!((0.9..=1.1).contains(&conv_ratio), "{lang}: messages/conversation ratio {conv_ratio:.2}");
     }
@@ -361,13 +506,19 @@ fn few_tokens_are_grooming_only() {
 fn dialects_terms_of_address_and_openers_vary() {
     let convs = corpus();
     let has = |c: &LabelledConversation, ws: &[&str], who: Option<&str>| {
-        c.messages.iter().filter(|m| who.is_none_or(|w| m.sender_id == w)).flat_map(|m| words(&m.text)).any(|w| ws.contains(&w.as_str()))
+        c.messages
+            .iter()
+            .filter(|m| who.is_none_or(|w| m.sender_id == w))
+            .flat_map(|m| words(&m.text))
+            .any(|w| ws.contains(&w.as_str()))
     };
     for g in [true, false] {
         let of: Vec<_> = convs.iter().filter(|c| c.is_grooming() == g && c.language != Language::En).collect();
         let gue = of.iter().filter(|c| has(c, &["gue", "gw", "lo", "lu", "elu"], None)).count();
-        let regional =
-            of.iter().filter(|c| has(c, &["kagak", "ndak", "piye", "atuh", "euy", "pisan", "rek", "aje", "wae"], None)).count();
+        let regional = of
+            .iter()
+            .filter(|c| has(c, &["kagak", "ndak", "piye", "atuh", "euy", "pisan", "rek", "aje", "wae"], None))
+            .count();
         let address = of.iter().filter(|c| has(c, &["om", "kak", "bang", "mas", "mbak", "dek", "tante"], None)).count();
         assert!(gue * 10 >= of.len(), "grooming={g}: gue/lo in {gue} of {}", of.len());
         assert!(regional * 20 >= of.len(), "grooming={g}: regional words in {regional} of {}", of.len());
@@ -377,7 +528,8 @@ fn dialects_terms_of_address_and_openers_vary() {
     let grooming: Vec<_> = convs.iter().filter(|c| c.is_grooming()).collect();
     let suspect_gue = grooming.iter().filter(|c| has(c, &["gue", "gw", "lo", "lu"], c.suspect.as_deref())).count();
     assert!(suspect_gue >= 50, "suspect gue/lo in {suspect_gue}");
-    let child_first = grooming.iter().filter(|c| Some(c.messages[0].sender_id.as_str()) != c.suspect.as_deref()).count();
+    let child_first =
+        grooming.iter().filter(|c| Some(c.messages[0].sender_id.as_str()) != c.suspect.as_deref()).count();
     assert!(child_first * 5 >= grooming.len(), "the child opens {child_first} of {}", grooming.len());
     let en: Vec<_> = convs.iter().filter(|c| c.language == Language::En).collect();
     let british = en.iter().filter(|c| has(c, &["mum", "maths", "favourite", "mate"], None)).count();
@@ -389,23 +541,148 @@ fn dialects_terms_of_address_and_openers_vary() {
 /// Checked word by word so "nobody" does not trip "body".
 pub(crate) const DENY: &[&str] = &[
     // sexual
-    "sex", "sexy", "seks", "seksi", "nude", "nudes", "naked", "telanjang", "bugil", "porn", "porno", "bokep", "horny",
-    "sange", "kiss", "kisses", "cium", "ciuman", "peluk", "pelukan", "hug", "hugs", "seduce", "intim", "vcs", "bf",
-    "gf", "pacar", "pacaran", "boyfriend", "girlfriend", "undress", "touch", "sentuh", "pegang",
+    "sex",
+    "sexy",
+    "seks",
+    "seksi",
+    "nude",
+    "nudes",
+    "naked",
+    "telanjang",
+    "bugil",
+    "porn",
+    "porno",
+    "bokep",
+    "horny",
+    "sange",
+    "kiss",
+    "kisses",
+    "cium",
+    "ciuman",
+    "peluk",
+    "pelukan",
+    "hug",
+    "hugs",
+    "seduce",
+    "intim",
+    "vcs",
+    "bf",
+    "gf",
+    "pacar",
+    "pacaran",
+    "boyfriend",
+    "girlfriend",
+    "undress",
+    "touch",
+    "sentuh",
+    "pegang",
     // bodies
-    "body", "bodies", "badan", "tubuh", "boobs", "dada", "paha", "legs", "kaki", "lips", "bibir", "face", "faces",
-    "muka", "wajah", "eyes", "smile", "senyum", "senyummu", "hair", "rambut", "tall",
+    "body",
+    "bodies",
+    "badan",
+    "tubuh",
+    "boobs",
+    "dada",
+    "paha",
+    "legs",
+    "kaki",
+    "lips",
+    "bibir",
+    "face",
+    "faces",
+    "muka",
+    "wajah",
+    "eyes",
+    "smile",
+    "senyum",
+    "senyummu",
+    "hair",
+    "rambut",
+    "tall",
     // clothing
-    "clothes", "clothing", "baju", "pakaian", "celana", "panties", "bra", "underwear", "lingerie", "bikini",
-    "swimsuit", "wear", "wearing", "outfit", "outfits", "dress", "shirt", "skirt", "rok", "kaos", "seragam",
-    "uniform", "hoodie", "jacket", "jaket", "sweater", "pajamas", "piyama", "shoes", "sepatu", "sneakers", "socks",
+    "clothes",
+    "clothing",
+    "baju",
+    "pakaian",
+    "celana",
+    "panties",
+    "bra",
+    "underwear",
+    "lingerie",
+    "bikini",
+    "swimsuit",
+    "wear",
+    "wearing",
+    "outfit",
+    "outfits",
+    "dress",
+    "shirt",
+    "skirt",
+    "rok",
+    "kaos",
+    "seragam",
+    "uniform",
+    "hoodie",
+    "jacket",
+    "jaket",
+    "sweater",
+    "pajamas",
+    "piyama",
+    "shoes",
+    "sepatu",
+    "sneakers",
+    "socks",
     // looks
-    "pretty", "prettier", "cute", "cutie", "cuter", "handsome", "beautiful", "gorgeous", "adorable", "attractive",
-    "hot", "model", "models", "modelling", "modeling", "photogenic", "cantik", "ganteng", "cakep", "imut", "manis",
-    "geulis", "kasep", "bening", "gemesin", "gemes", "gemoy",
+    "pretty",
+    "prettier",
+    "cute",
+    "cutie",
+    "cuter",
+    "handsome",
+    "beautiful",
+    "gorgeous",
+    "adorable",
+    "attractive",
+    "hot",
+    "model",
+    "models",
+    "modelling",
+    "modeling",
+    "photogenic",
+    "cantik",
+    "ganteng",
+    "cakep",
+    "imut",
+    "manis",
+    "geulis",
+    "kasep",
+    "bening",
+    "gemesin",
+    "gemes",
+    "gemoy",
     // bedrooms, bedtime, bathing
-    "bed", "beds", "bedroom", "bedtime", "kasur", "ranjang", "kamar", "kamarmu", "kamarku", "kamarnya", "sleep",
-    "sleeping", "sleepy", "asleep", "tidur", "bobo", "bobok", "ngantuk", "mandi", "shower", "bath", "selimut",
+    "bed",
+    "beds",
+    "bedroom",
+    "bedtime",
+    "kasur",
+    "ranjang",
+    "kamar",
+    "kamarmu",
+    "kamarku",
+    "kamarnya",
+    "sleep",
+    "sleeping",
+    "sleepy",
+    "asleep",
+    "tidur",
+    "bobo",
+    "bobok",
+    "ngantuk",
+    "mandi",
+    "shower",
+    "bath",
+    "selimut",
     "blanket",
 ];
 
@@ -451,6 +728,7 @@ fn no_denied_word_in_any_bank_file_exemplar_or_generated_message() {
 
 #[test]
 fn the_deny_list_catches_what_it_should() {
+    assert!(has_phrase("ok it's our secret", "our secret") && !has_phrase("tell your secret", "our secret"));
     for bad in ["what are you wearing today", "kamu cantik bgt", "send a cute pic before bed", "fotoin di kamar"] {
         let deny: HashSet<&str> = DENY.iter().copied().collect();
         assert!(words(bad).iter().any(|w| deny.contains(w.as_str())), "{bad:?} passes the deny list");
