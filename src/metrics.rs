@@ -5,9 +5,10 @@
 
 use crate::event::Level;
 use crate::message::BadRecordReason;
+use crate::verdicts::{BadVerdictReason, VerdictKind, VerdictLevel};
 use prometheus::{
-    Encoder as _, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Encoder as _, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
+    Opts, Registry, TextEncoder,
 };
 
 /// Pipeline stages with their own latency histogram.
@@ -32,6 +33,11 @@ pub struct Metrics {
     pub offsets_committed: IntCounter,
     pub revoked_conversations: IntCounter,
     pub model_info: IntGaugeVec,
+    /// Reviewer verdicts (see [`crate::verdicts`]).
+    pub verdicts: IntCounterVec,
+    pub bad_verdicts: IntCounterVec,
+    pub verdict_precision: GaugeVec,
+    pub verdict_window_decisive: IntGaugeVec,
 }
 
 impl Metrics {
@@ -94,7 +100,38 @@ impl Metrics {
             &["model_version", "profile"],
         )
         .expect("valid metric");
-        for c in [&bad_records, &events] {
+        let verdicts = IntCounterVec::new(
+            Opts::new("jaga_verdicts_total", "Reviewer verdicts taken into account, by event level and verdict."),
+            &["level", "verdict"],
+        )
+        .expect("valid metric");
+        let bad_verdicts = IntCounterVec::new(
+            Opts::new(
+                "jaga_bad_verdicts_total",
+                "Verdict records rejected, by reason (they go to the dead-letter topic).",
+            ),
+            &["reason"],
+        )
+        .expect("valid metric");
+        let verdict_precision = GaugeVec::new(
+            Opts::new(
+                "jaga_verdict_precision_ratio",
+                "Confirmed / (confirmed + false alarm) over the sliding verdict window, per level; absent without verdicts.",
+            ),
+            &["level"],
+        )
+        .expect("valid metric");
+        let verdict_window_decisive = IntGaugeVec::new(
+            Opts::new(
+                "jaga_verdict_window_decisive",
+                "Confirmed and false-alarm verdicts in the sliding window, per level: what the precision gauge rests on.",
+            ),
+            &["level"],
+        )
+        .expect("valid metric");
+        registry.register(Box::new(verdict_precision.clone())).expect("unique metric");
+        registry.register(Box::new(verdict_window_decisive.clone())).expect("unique metric");
+        for c in [&bad_records, &events, &verdicts, &bad_verdicts] {
             registry.register(Box::new(c.clone())).expect("unique metric");
         }
         registry.register(Box::new(stage_latency.clone())).expect("unique metric");
@@ -120,6 +157,15 @@ impl Metrics {
         for stage in STAGES {
             stage_latency.with_label_values(&[stage]);
         }
+        for level in VerdictLevel::ALL {
+            verdict_window_decisive.with_label_values(&[level.as_str()]);
+            for kind in VerdictKind::ALL {
+                verdicts.with_label_values(&[level.as_str(), kind.as_str()]);
+            }
+        }
+        for code in BadVerdictReason::CODES {
+            bad_verdicts.with_label_values(&[code]);
+        }
 
         Metrics {
             registry,
@@ -138,6 +184,10 @@ impl Metrics {
             offsets_committed,
             revoked_conversations,
             model_info,
+            verdicts,
+            bad_verdicts,
+            verdict_precision,
+            verdict_window_decisive,
         }
     }
 

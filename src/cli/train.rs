@@ -49,6 +49,11 @@ pub struct SynthArgs {
     /// Share of grooming conversations.
     #[arg(long, default_value_t = 0.4)]
     pub grooming_fraction: f32,
+    /// Also print a JSON report on stderr: template counts per stage and language, message and
+    /// conversation shapes per label and language, and the tokens that occur (almost) only in
+    /// grooming conversations — the shortcuts a model could learn instead of the patterns.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 pub fn run_train(a: TrainArgs) -> anyhow::Result<()> {
@@ -103,6 +108,13 @@ pub fn run_synth(a: SynthArgs) -> anyhow::Result<()> {
         ..SynthOptions::default()
     };
     let convs = generate(&opts);
+    if a.stats {
+        let report = serde_json::json!({
+            "templates": crate::dataset::synth::template_counts(),
+            "corpus": crate::dataset::synth::stats::corpus_stats(&convs),
+        });
+        eprintln!("{}", serde_json::to_string_pretty(&report)?);
+    }
     if a.out.as_os_str() == "-" {
         write_jsonl(std::io::stdout().lock(), &convs)?;
     } else {

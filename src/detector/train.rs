@@ -162,19 +162,18 @@ pub fn train(
     }
 
     // The banks themselves are labelled rows too (leave-one-out signals): hand-written phrasings
-    // that widen what the head has seen beyond the generator's templates.
+    // that widen what the head has seen beyond the generator's templates. Each row once, with
+    // all its labels (a multi-label row sits in several banks).
     let mut bank_rows = StageRows::default();
-    for s in Stage::ALL {
-        for (i, emb) in encoded_banks.stages[s.index()].iter().enumerate() {
-            bank_rows.x.extend_from_slice(emb);
-            bank_rows.x.extend(encoded_banks.signals_without(emb, Some((BankKind::Stage(s), i))));
-            bank_rows.y.extend(Stage::ALL.iter().map(|t| if *t == s { 1.0f32 } else { 0.0 }));
-        }
-    }
-    for (i, emb) in encoded_banks.benign.iter().enumerate() {
+    for (r, row) in banks.rows.iter().enumerate() {
+        let Some(slot @ (kind, i)) = banks.first_slot(r) else { continue };
+        let emb = match kind {
+            BankKind::Stage(s) => &encoded_banks.stages[s.index()][i],
+            BankKind::Benign => &encoded_banks.benign[i],
+        };
         bank_rows.x.extend_from_slice(emb);
-        bank_rows.x.extend(encoded_banks.signals_without(emb, Some((BankKind::Benign, i))));
-        bank_rows.y.extend([0.0f32; NUM_STAGES]);
+        bank_rows.x.extend(encoded_banks.signals_without(emb, Some(slot)));
+        bank_rows.y.extend(Stage::ALL.iter().map(|t| if row.stages.contains(t) { 1.0f32 } else { 0.0 }));
     }
 
     // 3. Split by family.

@@ -7,4 +7,5 @@
 mod broker;
 mod cli;
 mod kafka;
+mod ops;
 mod support;
