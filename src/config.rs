@@ -466,7 +466,10 @@ impl Config {
             return bad(format!("model.threads must be 0 (one per core) to 256, got {}", self.model.threads));
         }
         if self.model.embedding_cache_mb > 65_536 {
-            return bad(format!("model.embedding_cache_mb must be at most 65536, got {}", self.model.embedding_cache_mb));
+            return bad(format!(
+                "model.embedding_cache_mb must be at most 65536, got {}",
+                self.model.embedding_cache_mb
+            ));
         }
         if self.model.max_tokens < 8 || self.model.max_tokens > 512 {
             return bad(format!("model.max_tokens must be 8..=512, got {}", self.model.max_tokens));

@@ -233,7 +233,7 @@ impl ExemplarBanks {
         for (i, p) in self.stages.iter().enumerate() {
             stages[i] = enc(p)?;
         }
-        Ok(EncodedBanks { stages, benign: enc(&self.benign)? })
+        Ok(EncodedBanks::new(stages, enc(&self.benign)?))
     }
 }
 
@@ -249,10 +249,42 @@ pub fn encode_texts(encoder: &dyn Encoder, texts: &[String]) -> Result<Vec<Vec<f
 }
 
 /// The banks' embeddings, ready for similarity look-ups.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct EncodedBanks {
     pub stages: [Vec<Vec<f32>>; NUM_STAGES],
     pub benign: Vec<Vec<f32>>,
+    /// Every phrase (benign bank first, then the stage banks in order) packed as the weights of
+    /// one matrix product, so a batch's similarities to all banks are a single product
+    /// ([`EncodedBanks::signals_batch`]); `None` when the banks are empty.
+    packed: Option<jaga_kernels::sgemm::F32Weights>,
+}
+
+impl Default for EncodedBanks {
+    fn default() -> Self {
+        EncodedBanks::new(Default::default(), Vec::new())
+    }
+}
+
+/// Mean of the `k` (at most [`TOP_K`]) largest similarities, summed largest first — the same
+/// value [`top_k_mean`] computes by sorting.
+fn top_k_mean_of(sims: &[f32], k: usize) -> f32 {
+    let k = k.min(TOP_K);
+    let mut best = [f32::NEG_INFINITY; TOP_K];
+    for &v in sims {
+        if v.total_cmp(&best[k - 1]).is_gt() {
+            let mut j = k - 1;
+            while j > 0 && v.total_cmp(&best[j - 1]).is_gt() {
+                best[j] = best[j - 1];
+                j -= 1;
+            }
+            best[j] = v;
+        }
+    }
+    let n = k.min(sims.len());
+    if n == 0 {
+        return 0.0;
+    }
+    best[..n].iter().sum::<f32>() / n as f32
 }
 
 /// Mean of the `k` largest cosine similarities (embeddings are L2-normalised, so dot products).
@@ -273,6 +305,43 @@ pub fn top_k_mean(emb: &[f32], bank: &[Vec<f32>], k: usize, skip: Option<usize>)
 }
 
 impl EncodedBanks {
+    /// Banks from their phrase embeddings (all of one width).
+    pub fn new(stages: [Vec<Vec<f32>>; NUM_STAGES], benign: Vec<Vec<f32>>) -> EncodedBanks {
+        let all: Vec<&Vec<f32>> = benign.iter().chain(stages.iter().flatten()).collect();
+        let dim = all.first().map_or(0, |e| e.len());
+        let packed = (dim > 0 && all.iter().all(|e| e.len() == dim)).then(|| {
+            let flat: Vec<f32> = all.iter().flat_map(|e| e.iter().copied()).collect();
+            jaga_kernels::sgemm::F32Weights::pack(&flat, &vec![0.0; all.len()], all.len(), dim)
+        });
+        EncodedBanks { stages, benign, packed }
+    }
+
+    /// [`EncodedBanks::signals`] of every embedding of a batch, bit for bit: the similarities come
+    /// from one matrix product over all banks (summed in the same order as the scalar dot
+    /// product), then each bank's top-k is picked by a scan instead of a sort.
+    pub fn signals_batch(&self, embs: &[Vec<f32>]) -> Vec<[f32; NUM_SIGNALS]> {
+        let Some(w) = self.packed.as_ref().filter(|w| !embs.is_empty() && embs.iter().all(|e| e.len() == w.k)) else {
+            return embs.iter().map(|e| self.signals(e)).collect();
+        };
+        let x: Vec<f32> = embs.iter().flat_map(|e| e.iter().copied()).collect();
+        let mut sims = vec![0f32; embs.len() * w.n];
+        jaga_kernels::sgemm::gemm(&x, embs.len(), w, false, &mut sims, w.n);
+        let nb = self.benign.len();
+        sims.chunks_exact(w.n)
+            .map(|row| {
+                let benign = top_k_mean_of(&row[..nb], TOP_K);
+                let mut out = [0.0; NUM_SIGNALS];
+                let mut start = nb;
+                for (s, bank) in Stage::ALL.iter().zip(&self.stages) {
+                    out[s.index()] = top_k_mean_of(&row[start..start + bank.len()], TOP_K) - benign;
+                    start += bank.len();
+                }
+                out[NUM_STAGES] = benign;
+                out
+            })
+            .collect()
+    }
+
     /// Per stage, top-k similarity to the stage bank minus top-k similarity to the benign bank,
     /// then the benign top-k similarity itself.
     pub fn signals(&self, emb: &[f32]) -> [f32; NUM_SIGNALS] {
@@ -367,12 +436,38 @@ mod tests {
     }
 
     #[test]
-    fn signals_are_stage_minus_benign_top_k() {
-        let banks = EncodedBanks {
-            stages: std::array::from_fn(|i| vec![if i == 0 { vec![1.0, 0.0] } else { vec![0.0, -1.0] }]),
-            benign: vec![vec![0.0, 1.0], vec![0.6, 0.8]],
+    fn batched_signals_equal_the_scalar_ones_bit_for_bit() {
+        let mut seed = 7u64;
+        let mut unit = |dim: usize| -> Vec<f32> {
+            let v: Vec<f32> = (0..dim)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    (seed >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+                })
+                .collect();
+            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            v.iter().map(|x| x / n).collect()
         };
+        // Bank sizes below, at and above TOP_K, and a duplicated phrase (a tie).
+        let stages: [Vec<Vec<f32>>; NUM_STAGES] =
+            std::array::from_fn(|i| (0..(i * 5) % 23 + 1).map(|_| unit(384)).collect());
+        let mut benign: Vec<Vec<f32>> = (0..40).map(|_| unit(384)).collect();
+        benign.push(benign[3].clone());
+        let banks = EncodedBanks::new(stages, benign);
+        let embs: Vec<Vec<f32>> = (0..37).map(|_| unit(384)).collect();
+        let scalar: Vec<_> = embs.iter().map(|e| banks.signals(e)).collect();
+        assert_eq!(banks.signals_batch(&embs), scalar);
+        assert!(banks.signals_batch(&[]).is_empty());
+    }
+
+    #[test]
+    fn signals_are_stage_minus_benign_top_k() {
+        let banks = EncodedBanks::new(
+            std::array::from_fn(|i| vec![if i == 0 { vec![1.0, 0.0] } else { vec![0.0, -1.0] }]),
+            vec![vec![0.0, 1.0], vec![0.6, 0.8]],
+        );
         let s = banks.signals(&[1.0, 0.0]);
+        assert_eq!(banks.signals_batch(&[vec![1.0, 0.0]]), vec![s]);
         // benign top-k mean over the two phrases: (0 + 0.6) / 2.
         assert!((s[NUM_STAGES] - 0.3).abs() < 1e-6);
         assert!((s[0] - 0.7).abs() < 1e-6);

@@ -233,7 +233,19 @@ impl Detector {
 
     /// Per-message features for a batch of embeddings (one per normalised text).
     pub fn message_features(&self, embeddings: &[Vec<f32>]) -> Vec<MessageFeatures> {
-        embeddings.iter().map(|e| MessageFeatures { stages: stage_probs(&self.banks, &self.stage_head, e) }).collect()
+        // All similarities of the batch in one matrix product (see `EncodedBanks::signals_batch`).
+        let signals = self.banks.signals_batch(embeddings);
+        embeddings
+            .iter()
+            .zip(signals)
+            .map(|(e, sig)| {
+                let mut x = Vec::with_capacity(e.len() + NUM_SIGNALS);
+                x.extend_from_slice(e);
+                x.extend_from_slice(&sig);
+                let logits = self.stage_head.forward(&x);
+                MessageFeatures { stages: std::array::from_fn(|i| sigmoid(logits[i])) }
+            })
+            .collect()
     }
 
     /// Scores a conversation window; `None` when the window is empty.

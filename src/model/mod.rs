@@ -179,7 +179,8 @@ pub fn load_encoder(kind: EncoderKind, opts: &EncoderOptions) -> Result<Box<dyn 
         EncoderKind::E5Small => (ensure_e5_small(&cache()?)?, bert::E5_SMALL_STYLE),
         EncoderKind::MiniLm => (ensure_minilm(&cache()?)?, bert::MINILM_STYLE),
     };
-    let enc: Box<dyn Encoder> = Box::new(BertEncoder::load(&paths, style, opts.max_tokens)?.with_workers(opts.resolved_threads()));
+    let enc: Box<dyn Encoder> =
+        Box::new(BertEncoder::load(&paths, style, opts.max_tokens)?.with_workers(opts.resolved_threads()));
     Ok(match opts.embedding_cache_bytes {
         0 => enc,
         bytes => Box::new(CachingEncoder::new(enc, bytes)),
