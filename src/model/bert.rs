@@ -20,6 +20,7 @@ use tokenizers::Tokenizer;
 
 use super::fetch::ModelPaths;
 use super::packed_bert::{Config, PackedBert};
+use super::unigram::{load_compact, CompactTokenizer};
 use super::{check_batch, pad_rows, Encoder, EncoderInfo, ModelError, TokenBatch};
 
 /// What differs between the BERT encoders jaga knows.
@@ -58,7 +59,7 @@ type ChunkResult = Result<Vec<Vec<f32>>, ModelError>;
 /// See the module docs.
 pub struct BertEncoder {
     model: PackedBert,
-    tokenizer: Tokenizer,
+    tokenizer: TextTokenizer,
     style: BertStyle,
     info: EncoderInfo,
     max_tokens: usize,
@@ -66,17 +67,45 @@ pub struct BertEncoder {
     pool: Option<rayon::ThreadPool>,
 }
 
-/// Reads `config.json` and the tokenizer, with padding and truncation off (done here per batch).
-pub(crate) fn load_config_and_tokenizer(paths: &ModelPaths) -> Result<(Config, Tokenizer), ModelError> {
+/// The tokenizer: Unigram vocabularies (e5) in the compact model of [`super::unigram`], anything
+/// else (MiniLM's WordPiece) as the `tokenizers` crate loads it.
+pub(crate) enum TextTokenizer {
+    Compact(Box<CompactTokenizer>),
+    Hf(Box<Tokenizer>),
+}
+
+impl TextTokenizer {
+    /// Reads `tokenizer.json`, with padding and truncation off (done here per batch).
+    pub(crate) fn from_file(path: &std::path::Path) -> Result<TextTokenizer, ModelError> {
+        if let Some(t) = load_compact(path)? {
+            return Ok(TextTokenizer::Compact(Box::new(t)));
+        }
+        let mut tokenizer =
+            Tokenizer::from_file(path).map_err(|e| ModelError::Tokenizer(format!("{}: {e}", path.display())))?;
+        // MiniLM's file pads every text to 128 tokens.
+        tokenizer.with_padding(None);
+        tokenizer.with_truncation(None).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        Ok(TextTokenizer::Hf(Box::new(tokenizer)))
+    }
+
+    /// Token ids of each text, special tokens included; offsets are not computed.
+    pub(crate) fn encode_ids(&self, texts: Vec<String>) -> Result<Vec<Vec<u32>>, ModelError> {
+        let err = |e: tokenizers::Error| ModelError::Tokenizer(e.to_string());
+        let encodings = match self {
+            TextTokenizer::Compact(t) => t.encode_batch_fast(texts, true).map_err(err)?,
+            TextTokenizer::Hf(t) => t.encode_batch_fast(texts, true).map_err(err)?,
+        };
+        Ok(encodings.iter().map(|e| e.get_ids().to_vec()).collect())
+    }
+}
+
+/// Reads `config.json` and the tokenizer.
+pub(crate) fn load_config_and_tokenizer(paths: &ModelPaths) -> Result<(Config, TextTokenizer), ModelError> {
     let config_bytes = std::fs::read(&paths.config)
         .map_err(|source| ModelError::Io { path: paths.config.display().to_string(), source })?;
     let config: Config = serde_json::from_slice(&config_bytes)
         .map_err(|e| ModelError::Corrupt(format!("{}: {e}", paths.config.display())))?;
-    let mut tokenizer = Tokenizer::from_file(&paths.tokenizer)
-        .map_err(|e| ModelError::Tokenizer(format!("{}: {e}", paths.tokenizer.display())))?;
-    // MiniLM's file pads every text to 128 tokens.
-    tokenizer.with_padding(None);
-    tokenizer.with_truncation(None).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+    let tokenizer = TextTokenizer::from_file(&paths.tokenizer)?;
     if !paths.weights.is_file() {
         return Err(ModelError::Missing(paths.weights.display().to_string()));
     }
@@ -229,21 +258,15 @@ impl Encoder for BertEncoder {
         let max_bytes = self.max_tokens * MAX_BYTES_PER_TOKEN;
         let inputs: Vec<String> =
             texts.iter().map(|t| format!("{}{}", self.style.prefix, clip(t, max_bytes))).collect();
-        // Offsets are not needed; within the pool, the tokenizer's parallel iterator uses its threads.
-        let encode = || self.tokenizer.encode_batch_fast(inputs, true);
-        let encodings = match &self.pool {
+        // Within the pool, the tokenizer's parallel iterator uses its threads.
+        let encode = || self.tokenizer.encode_ids(inputs);
+        let mut rows = match &self.pool {
             Some(pool) => pool.install(encode),
             None => encode(),
+        }?;
+        for ids in &mut rows {
+            truncate_keep_last(ids, self.max_tokens);
         }
-        .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
-        let rows: Vec<Vec<u32>> = encodings
-            .iter()
-            .map(|e| {
-                let mut ids = e.get_ids().to_vec();
-                truncate_keep_last(&mut ids, self.max_tokens);
-                ids
-            })
-            .collect();
         Ok(pad_rows(&rows, self.style.pad_id))
     }
 

@@ -80,6 +80,7 @@ pub mod e5s1;
 pub mod fetch;
 pub mod hashing;
 pub mod packed_bert;
+pub mod unigram;
 
 use std::path::PathBuf;
 

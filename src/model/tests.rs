@@ -384,3 +384,76 @@ fn minilm_packed_encoder_matches_the_candle_reference() {
     let paths = ModelCache::from_env().unwrap().minilm_paths();
     compare_with_reference(EncoderKind::MiniLm, paths, bert::MINILM_STYLE);
 }
+
+/// Texts the tokenizers must agree on beyond ordinary chat: special-token strings inside text,
+/// unusual scripts and code points, whitespace runs, long repeats.
+const TOKENIZER_EDGE_CASES: &[&str] = &[
+    "",
+    " ",
+    "   leading and trailing   ",
+    "<s>",
+    "a</s>b",
+    "<unk> <pad> <mask> <s></s>",
+    "tab\tnew\nline\r\nend",
+    "zero\u{200b}width\u{feff}joiner\u{200d}",
+    "ﬁ ligature, Ｆｕｌｌ width, ① ② ③",
+    "e\u{301} vs é, ç, ñ, ü",
+    "𝓯𝓪𝓷𝓬𝔂 𝕥𝕖𝕩𝕥",
+    "👍🏽👨‍👩‍👧‍👦🇮🇩",
+    "\u{0}\u{1}\u{7f} control",
+    "ꦲꦏ꧀ꦱꦫꦗꦮ (aksara jawa)",
+    "ᮃᮊ᮪ᮞᮛ ᮞᮥᮔ᮪ᮓ (aksara sunda)",
+    "مرحبا بالعالم",
+    "你好，世界！",
+    "ааааааааааааааааааааааааааааааааааааааааааааааа",
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "wkwkwkwkwkwkwkwkwkwkwkwkwkwk",
+    "h4l0 k4k, j4ng4n b1l4ng s14p4 s14p4",
+];
+
+#[test]
+fn compact_unigram_tokenizes_exactly_like_the_tokenizers_crate() {
+    if real(EncoderKind::E5Small).is_none() {
+        return;
+    }
+    let path = ModelCache::from_env().unwrap().e5_paths().tokenizer;
+    let compact = unigram::load_compact(&path).unwrap().expect("e5's tokenizer is Unigram");
+    let hf = tokenizers::Tokenizer::from_file(&path).unwrap();
+    let mut texts: Vec<String> =
+        QUALITY_TEXTS.lines().chain(TOKENIZER_EDGE_CASES.iter().copied()).map(String::from).collect();
+    let synth = crate::dataset::synth::generate(&crate::dataset::synth::SynthOptions {
+        seed: 11,
+        conversations: 400,
+        ..Default::default()
+    });
+    texts.extend(synth.iter().flat_map(|c| c.messages.iter().map(|m| m.text.clone())));
+    // Human-written chat, read in place when ../shared is beside the checkout.
+    let realchat = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realchat");
+    let mut real_lines = 0;
+    for f in std::fs::read_dir(&realchat).into_iter().flatten().flatten() {
+        if f.path().extension().is_some_and(|e| e == "jsonl") {
+            for line in std::fs::read_to_string(f.path()).unwrap().lines() {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                for m in v["messages"].as_array().unwrap() {
+                    texts.push(m["text"].as_str().unwrap().to_owned());
+                    real_lines += 1;
+                }
+            }
+        }
+    }
+    if real_lines == 0 {
+        eprintln!("note: ../shared/realchat not found; comparing on generated and fixed texts only");
+    }
+    let inputs: Vec<String> = texts.iter().map(|t| format!("query: {}", crate::normalize::normalize(t))).collect();
+    let raw: Vec<String> = texts.iter().map(|t| format!("query: {t}")).collect();
+    for batch in [inputs, raw] {
+        for chunk in batch.chunks(2048) {
+            let a = compact.encode_batch_fast(chunk.to_vec(), true).unwrap();
+            let b = hf.encode_batch_fast(chunk.to_vec(), true).unwrap();
+            for ((x, y), t) in a.iter().zip(&b).zip(chunk) {
+                assert_eq!(x.get_ids(), y.get_ids(), "token ids differ for {t:?}");
+            }
+        }
+    }
+    eprintln!("compact Unigram: {} texts ({real_lines} human-written) tokenised identically", 2 * texts.len());
+}
