@@ -14,8 +14,20 @@ use jaga::model::{bert, ensure_e5_small, BertEncoder, Encoder, EncoderOptions, M
 use jaga::normalize::normalize;
 use jaga_kernels::Isa;
 
+/// Every message text of the selection, in order.
+fn texts() -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for line in realchat::conversation_lines()? {
+        let v: serde_json::Value = serde_json::from_str(&line).map_err(|e| e.to_string())?;
+        for m in v["messages"].as_array().into_iter().flatten() {
+            out.push(m["text"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    Ok(out)
+}
+
 fn encoder_throughput(c: &mut Criterion) {
-    let texts = match realchat::texts() {
+    let texts = match texts() {
         Ok(t) => t,
         Err(e) => return eprintln!("skipping the encoder bench: {e}"),
     };

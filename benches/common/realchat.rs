@@ -34,15 +34,3 @@ pub fn conversation_lines() -> Result<Vec<String>, String> {
     }
     Ok(out)
 }
-
-/// Every message text of the selection, in order.
-pub fn texts() -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    for line in conversation_lines()? {
-        let v: serde_json::Value = serde_json::from_str(&line).map_err(|e| e.to_string())?;
-        for m in v["messages"].as_array().into_iter().flatten() {
-            out.push(m["text"].as_str().unwrap_or_default().to_owned());
-        }
-    }
-    Ok(out)
-}
