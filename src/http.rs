@@ -1,6 +1,7 @@
 //! `/metrics`, `/healthz` and `/readyz`, and the readiness they report.
 //!
-//! Readiness means "consuming normally": it is down while jaga starts, restores partition state,
+//! Readiness means "consuming normally": it is down until jaga has joined its consumer group
+//! (its first assignment restored), and while it restores partition state,
 //! retries a broker error (consumption is paused meanwhile) or drains on shutdown, so an operator
 //! (or a Kubernetes probe) sees a stuck processor without reading logs. `/healthz` only says the
 //! process is alive.
@@ -12,6 +13,8 @@ use std::sync::Arc;
 
 #[derive(Default)]
 struct Flags {
+    /// What was last published, to log changes.
+    published: AtomicBool,
     consuming: AtomicBool,
     draining: AtomicBool,
     restoring: AtomicUsize,
@@ -65,7 +68,19 @@ impl Health {
     }
 
     fn publish(&self) {
-        self.metrics.ready.set(i64::from(self.is_ready()));
+        let ready = self.is_ready();
+        self.metrics.ready.set(i64::from(ready));
+        if self.flags.published.swap(ready, Ordering::Relaxed) != ready {
+            let f = &self.flags;
+            tracing::info!(
+                ready,
+                consuming = f.consuming.load(Ordering::Relaxed),
+                restoring = f.restoring.load(Ordering::Relaxed),
+                retrying = f.retrying.load(Ordering::Relaxed),
+                draining = f.draining.load(Ordering::Relaxed),
+                "Readiness changed."
+            );
+        }
     }
 }
 

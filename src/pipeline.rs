@@ -24,6 +24,7 @@ use crate::model::ModelError;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::producer::FutureProducer;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -111,9 +112,12 @@ async fn run_inner(cfg: Config, engine: Engine, metrics: Metrics) -> Result<(), 
         crate::http::spawn(&cfg.metrics.addr, metrics.clone(), health.clone())?;
     }
     let (stop_tx, stop) = watch::channel(false);
+    let stopping = Arc::new(AtomicBool::new(false));
+    let flag = stopping.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("Shutdown requested; draining.");
+        flag.store(true, Ordering::Relaxed);
         let _ = stop_tx.send(true);
     });
 
@@ -126,12 +130,16 @@ async fn run_inner(cfg: Config, engine: Engine, metrics: Metrics) -> Result<(), 
     );
 
     let tracker = Arc::new(Mutex::new(OffsetTracker::new()));
+    let (engine_tx, engine_thread) = crate::inference::spawn(engine.with_changelog(), tracker.clone(), metrics.clone());
     let (rebalance_tx, rebalance_rx) = mpsc::unbounded_channel();
     let context = JagaContext {
-        topic: k.input_topic.clone(),
+        kafka: k.clone(),
         metrics: metrics.clone(),
         rebalances: rebalance_tx,
         tracker: tracker.clone(),
+        engine: engine_tx.clone(),
+        health: health.clone(),
+        stopping,
         revoke_drain: REVOKE_DRAIN,
     };
     let consumer: StreamConsumer<JagaContext> =
@@ -140,7 +148,6 @@ async fn run_inner(cfg: Config, engine: Engine, metrics: Metrics) -> Result<(), 
         producer_config(k).create().map_err(PipelineError::kafka("creating the producer"))?;
     consumer.subscribe(&[&k.input_topic]).map_err(PipelineError::kafka("subscribing"))?;
 
-    let (engine_tx, engine_thread) = crate::inference::spawn(engine.with_changelog(), tracker.clone(), metrics.clone());
     let (results_tx, results_rx) = mpsc::unbounded_channel();
     let (done_tx, done_rx) = mpsc::unbounded_channel();
     let (abort_tx, abort_rx) = watch::channel(false);
@@ -170,7 +177,8 @@ async fn run_inner(cfg: Config, engine: Engine, metrics: Metrics) -> Result<(), 
         drain: SHUTDOWN_DRAIN,
     };
     let result = source.run().await;
-    // The source dropped the command channel: the inference thread ends after its queue.
+    // The source and the consumer (with its context) dropped the command channel: the inference
+    // thread ends after its queue.
     let _ = tokio::task::spawn_blocking(move || engine_thread.join()).await;
     tracing::info!(
         consumed = metrics.records_consumed.get(),

@@ -174,29 +174,38 @@ pub fn classify_code(code: RDKafkaErrorCode) -> ErrorKind {
     }
 }
 
-/// A rebalance the pipeline must act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rebalance problem the consumer loop must stop on.
+#[derive(Debug)]
 pub enum RebalanceEvent {
-    /// Newly assigned partitions with their generations; paused until their state is restored.
-    Assigned(Vec<(i32, u64)>),
-    Revoked(Vec<i32>),
+    /// A newly assigned partition's state could not be restored for a reason no retry fixes.
+    RestoreFailed(crate::pipeline::PipelineError),
 }
 
 /// Consumer context: keeps the offset tracker's assignment generations, lets in-flight work of a
-/// revoked partition finish and commits it before letting go, pauses new partitions until their
-/// state is restored, and turns librdkafka statistics into the read-lag gauge.
+/// revoked partition finish and commits it before letting go, restores a newly assigned
+/// partition's state before any of its records can be read, and turns librdkafka statistics into
+/// the read-lag gauge.
+///
+/// Both rebalance callbacks run inside the consumer's poll, so while they block no record is
+/// read: that is what orders "drop the state" and "install the state" before the partition's
+/// records, without pausing the consumer (which also needs no resume to go wrong).
 pub struct JagaContext {
-    pub topic: String,
+    pub kafka: KafkaConfig,
     pub metrics: Metrics,
     pub rebalances: tokio::sync::mpsc::UnboundedSender<RebalanceEvent>,
     pub tracker: Arc<Mutex<OffsetTracker>>,
+    /// Commands to the inference thread (restore, revoke), in order with the batches.
+    pub engine: tokio::sync::mpsc::UnboundedSender<crate::inference::Command>,
+    pub health: crate::http::Health,
+    /// Set on shutdown: a restore that keeps failing stops retrying.
+    pub stopping: Arc<std::sync::atomic::AtomicBool>,
     /// How long a revocation waits for the partitions' in-flight records to be done.
     pub revoke_drain: Duration,
 }
 
 impl ClientContext for JagaContext {
     fn stats(&self, statistics: Statistics) {
-        let Some(topic) = statistics.topics.get(&self.topic) else { return };
+        let Some(topic) = statistics.topics.get(&self.kafka.input_topic) else { return };
         let owned = self.tracker.lock().map(|t| t.partitions()).unwrap_or_default();
         for (id, p) in &topic.partitions {
             if *id < 0 || !owned.contains(id) || p.hi_offset < 0 {
@@ -214,7 +223,7 @@ impl ClientContext for JagaContext {
 
 impl JagaContext {
     fn partitions(&self, tpl: &TopicPartitionList) -> Vec<i32> {
-        tpl.elements().iter().filter(|e| e.topic() == self.topic).map(|e| e.partition()).collect()
+        tpl.elements().iter().filter(|e| e.topic() == self.kafka.input_topic).map(|e| e.partition()).collect()
     }
 
     /// Waits (bounded) until no record of `parts` is in flight, so their events and state records
@@ -238,6 +247,29 @@ impl JagaContext {
             std::thread::sleep(Duration::from_millis(10));
         }
     }
+
+    /// Reads a partition's state, retrying what a retry can fix (until shutdown).
+    fn read_state(
+        &self,
+        partition: i32,
+    ) -> Result<Vec<crate::window::codec::OwnedRecord>, crate::pipeline::PipelineError> {
+        let mut backoff = Duration::from_millis(500);
+        loop {
+            match state::read_partition(&self.kafka, partition) {
+                Ok(records) => return Ok(records),
+                Err(e) if e.kind() == ErrorKind::Fatal => return Err(e),
+                Err(e) => {
+                    if self.stopping.load(std::sync::atomic::Ordering::Relaxed) {
+                        return Err(crate::pipeline::PipelineError::ShuttingDown);
+                    }
+                    self.metrics.errors.with_label_values(&[ErrorKind::Retriable.as_str()]).inc();
+                    tracing::warn!(error = %e, partition, "Restoring state failed; retrying.");
+                    std::thread::sleep(backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+            }
+        }
+    }
 }
 
 impl ConsumerContext for JagaContext {
@@ -252,7 +284,7 @@ impl ConsumerContext for JagaContext {
             if let Ok(t) = self.tracker.lock() {
                 for &p in &parts {
                     if let Some(o) = t.committable(p) {
-                        let _ = commit.add_partition_offset(&self.topic, p, rdkafka::Offset::Offset(o));
+                        let _ = commit.add_partition_offset(&self.kafka.input_topic, p, rdkafka::Offset::Offset(o));
                     }
                 }
             }
@@ -270,27 +302,41 @@ impl ConsumerContext for JagaContext {
         for p in &parts {
             let _ = self.metrics.consumer_lag.remove_label_values(&[&p.to_string()]);
         }
+        let _ = self.engine.send(crate::inference::Command::Revoke(parts.clone()));
         tracing::info!(?parts, "Partitions revoked.");
-        let _ = self.rebalances.send(RebalanceEvent::Revoked(parts));
     }
 
-    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         match rebalance {
             Rebalance::Assign(tpl) => {
                 let parts = self.partitions(tpl);
                 if parts.is_empty() {
+                    // Part of the group, with nothing (new) to restore.
+                    self.health.set_consuming(true);
                     return;
-                }
-                // Nothing of these partitions may be processed before their state is restored.
-                if let Err(error) = consumer.pause(tpl) {
-                    tracing::warn!(%error, "Cannot pause newly assigned partitions; their records wait in memory.");
                 }
                 let assigned: Vec<(i32, u64)> = match self.tracker.lock() {
                     Ok(mut t) => parts.iter().map(|&p| (p, t.assign(p))).collect(),
                     Err(_) => return,
                 };
                 tracing::info!(?parts, "Partitions assigned; restoring their state.");
-                let _ = self.rebalances.send(RebalanceEvent::Assigned(assigned));
+                self.health.set_restoring(parts.len());
+                let started = Instant::now();
+                for (partition, generation) in assigned {
+                    match self.read_state(partition) {
+                        Ok(records) => {
+                            let _ =
+                                self.engine.send(crate::inference::Command::Restore { partition, generation, records });
+                        }
+                        Err(e) => {
+                            let _ = self.rebalances.send(RebalanceEvent::RestoreFailed(e));
+                            break;
+                        }
+                    }
+                }
+                self.health.set_restoring(0);
+                self.health.set_consuming(true);
+                tracing::info!(?parts, ms = started.elapsed().as_millis() as u64, "State read; consuming.");
             }
             Rebalance::Error(error) => tracing::warn!(%error, "Rebalance error."),
             Rebalance::Revoke(_) => {}

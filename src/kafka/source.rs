@@ -1,12 +1,14 @@
 //! The input edge: the consumer loop. Reads records, decodes them (bad ones keep their reason and
-//! travel on to the dead-letter topic), batches them for the inference thread, restores the state
-//! of newly assigned partitions before any of their records are processed, commits done offsets,
-//! and drains on shutdown.
+//! travel on to the dead-letter topic), batches them for the inference thread, commits done
+//! offsets, and drains on shutdown. State restores and revocations happen in the consumer's
+//! rebalance callbacks ([`crate::kafka::JagaContext`]).
 //!
-//! Back-pressure never stops the loop from polling the consumer (that would stall rebalances and,
-//! after `max.poll.interval.ms`, drop the process from the group): when the pipeline holds as many
-//! batches as it may and the next one is full, the assigned partitions are *paused* and the loop
-//! keeps serving callbacks until a batch finishes.
+//! Back-pressure: when the pipeline holds as many batches as it may and the next one is full, the
+//! loop stops reading until a batch finishes (`jaga_paused` 1). librdkafka keeps at most its
+//! prefetch queue (`queued.max.messages.kbytes`) meanwhile. A stop longer than
+//! `max.poll.interval.ms` (a broker outage the sink is retrying through) makes librdkafka leave the
+//! group; reading again rejoins it and restores the state of whatever it is assigned, so nothing
+//! is lost, only rebalanced.
 
 use crate::config::Config;
 use crate::engine::Input;
@@ -14,16 +16,14 @@ use crate::http::Health;
 use crate::inference::{Batch, Command, Reply};
 use crate::kafka::offsets::OffsetTracker;
 use crate::kafka::sink::Done;
-use crate::kafka::{classify, owned_headers, state, Item, JagaContext, RawRecord, RebalanceEvent};
+use crate::kafka::{classify, owned_headers, Item, JagaContext, RawRecord, RebalanceEvent};
 use crate::message::{decode, Limits};
 use crate::metrics::Metrics;
 use crate::pipeline::{ErrorKind, PipelineError};
-use crate::window::codec::OwnedRecord;
 use crate::window::SourcePos;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -50,14 +50,6 @@ pub struct Source {
     pub drain: Duration,
 }
 
-/// A partition being restored, with records read for it meanwhile.
-struct Restoring {
-    generation: u64,
-    held: Vec<Item>,
-}
-
-type Restored = (i32, u64, Result<Vec<OwnedRecord>, PipelineError>);
-
 struct Loop {
     batch: Vec<Item>,
     /// When the current batch must be flushed even if not full.
@@ -65,8 +57,6 @@ struct Loop {
     /// Batches handed to the inference thread and not finished by the sink.
     inflight: usize,
     seq: u64,
-    paused: bool,
-    restoring: HashMap<i32, Restoring>,
 }
 
 impl Source {
@@ -76,20 +66,10 @@ impl Source {
         let limits = Limits { max_record_bytes: p.max_record_bytes, max_id_bytes: p.max_id_bytes };
         let (max_batch, linger) = (p.max_batch, Duration::from_millis(p.batch_linger_ms));
         let max_inflight = p.queue_batches + 1;
-        let (restored_tx, mut restored_rx) = mpsc::unbounded_channel::<Restored>();
         let mut commit_tick = tokio::time::interval(Duration::from_millis(self.cfg.kafka.commit_interval_ms.max(100)));
-        let mut l = Loop {
-            batch: Vec::with_capacity(max_batch),
-            deadline: None,
-            inflight: 0,
-            seq: 0,
-            paused: false,
-            restoring: HashMap::new(),
-        };
+        let mut l = Loop { batch: Vec::with_capacity(max_batch), deadline: None, inflight: 0, seq: 0 };
         let mut fatal: Option<PipelineError> = None;
         let mut stop = self.stop.clone();
-        self.health.set_consuming(true);
-
         loop {
             let due = l.batch.len() >= max_batch || l.deadline.is_some_and(|d| Instant::now() >= d);
             if due && l.inflight < max_inflight {
@@ -98,10 +78,9 @@ impl Source {
                     break;
                 }
             }
-            let want_pause = l.inflight >= max_inflight && l.batch.len() >= max_batch;
-            if want_pause != l.paused {
-                self.set_paused(&mut l, want_pause);
-            }
+            // At the in-flight limit with the next batch full: read nothing until a batch finishes.
+            let reading = !(l.inflight >= max_inflight && l.batch.len() >= max_batch);
+            self.metrics.paused.set(i64::from(!reading));
             self.metrics.inflight_messages.set(self.tracker.lock().map(|t| t.inflight()).unwrap_or(0) as i64);
             let linger_until = l.deadline.filter(|_| l.inflight < max_inflight);
 
@@ -115,16 +94,13 @@ impl Source {
                         break;
                     }
                 },
-                Some(event) = self.rebalance_rx.recv() => self.rebalanced(&mut l, event, &restored_tx),
-                Some((partition, generation, result)) = restored_rx.recv() => {
-                    if let Err(e) = self.restored(&mut l, partition, generation, result, &restored_tx, linger) {
-                        fatal = Some(e);
-                        break;
-                    }
+                Some(RebalanceEvent::RestoreFailed(e)) = self.rebalance_rx.recv() => {
+                    fatal = Some(e);
+                    break;
                 }
                 _ = commit_tick.tick() => self.commit(CommitMode::Async),
                 _ = sleep_until(linger_until), if linger_until.is_some() => {}
-                msg = self.consumer.recv() => match msg {
+                msg = self.consumer.recv(), if reading => match msg {
                     Ok(m) => self.read(&mut l, &m, &limits, linger),
                     Err(error) => {
                         let kind = classify(&error);
@@ -221,14 +197,10 @@ impl Source {
                 Err(reason)
             }
         };
-        let item = Item { pos, generation, raw, body };
-        if let Some(r) = l.restoring.get_mut(&pos.partition) {
-            if r.generation == generation {
-                r.held.push(item);
-                return;
-            }
+        if l.batch.is_empty() {
+            l.deadline = Some(Instant::now() + linger);
         }
-        push(l, item, linger);
+        l.batch.push(Item { pos, generation, raw, body });
     }
 
     /// Hands the batch to the inference thread (records of partitions revoked meanwhile dropped).
@@ -250,116 +222,9 @@ impl Source {
         Ok(())
     }
 
-    fn rebalanced(&self, l: &mut Loop, event: RebalanceEvent, restored_tx: &mpsc::UnboundedSender<Restored>) {
-        match event {
-            RebalanceEvent::Revoked(parts) => {
-                l.batch.retain(|i| !parts.contains(&i.pos.partition));
-                for p in &parts {
-                    l.restoring.remove(p);
-                }
-                let _ = self.engine_tx.send(Command::Revoke(parts));
-            }
-            RebalanceEvent::Assigned(parts) => {
-                for (partition, generation) in parts {
-                    l.restoring.insert(partition, Restoring { generation, held: Vec::new() });
-                    self.start_restore(partition, generation, Duration::ZERO, restored_tx.clone());
-                }
-            }
-        }
-        self.health.set_restoring(l.restoring.len());
-    }
-
-    fn start_restore(&self, partition: i32, generation: u64, after: Duration, tx: mpsc::UnboundedSender<Restored>) {
-        let k = self.cfg.kafka.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(after).await;
-            let result = tokio::task::spawn_blocking(move || state::read_partition(&k, partition))
-                .await
-                .unwrap_or(Err(PipelineError::EngineGone));
-            let _ = tx.send((partition, generation, result));
-        });
-    }
-
-    fn restored(
-        &self,
-        l: &mut Loop,
-        partition: i32,
-        generation: u64,
-        result: Result<Vec<OwnedRecord>, PipelineError>,
-        restored_tx: &mpsc::UnboundedSender<Restored>,
-        linger: Duration,
-    ) -> Result<(), PipelineError> {
-        if l.restoring.get(&partition).map(|r| r.generation) != Some(generation) {
-            return Ok(()); // revoked (or reassigned) meanwhile
-        }
-        let records = match result {
-            Ok(r) => r,
-            Err(e) if e.kind() == ErrorKind::Fatal => return Err(e),
-            Err(e) => {
-                self.metrics.errors.with_label_values(&[ErrorKind::Retriable.as_str()]).inc();
-                tracing::warn!(error = %e, partition, "Restoring state failed; retrying.");
-                self.start_restore(partition, generation, Duration::from_secs(1), restored_tx.clone());
-                return Ok(());
-            }
-        };
-        // In order with the batches: the state is installed before any of its records are scored.
-        self.engine_tx
-            .send(Command::Restore { partition, generation, records })
-            .map_err(|_| PipelineError::EngineGone)?;
-        if let Some(r) = l.restoring.remove(&partition) {
-            for item in r.held {
-                push(l, item, linger);
-            }
-        }
-        self.health.set_restoring(l.restoring.len());
-        if !l.paused {
-            self.resume(&[partition]);
-        }
-        Ok(())
-    }
-
-    fn set_paused(&self, l: &mut Loop, pause: bool) {
-        let assigned: Vec<i32> = self.tracker.lock().map(|t| t.partitions()).unwrap_or_default();
-        if pause {
-            let tpl = self.tpl(&assigned);
-            if let Err(error) = self.consumer.pause(&tpl) {
-                tracing::warn!(%error, "Cannot pause consumption.");
-            }
-        } else {
-            let ready: Vec<i32> = assigned.into_iter().filter(|p| !l.restoring.contains_key(p)).collect();
-            self.resume(&ready);
-        }
-        l.paused = pause;
-        self.metrics.paused.set(i64::from(pause));
-    }
-
-    fn resume(&self, parts: &[i32]) {
-        if parts.is_empty() {
-            return;
-        }
-        if let Err(error) = self.consumer.resume(&self.tpl(parts)) {
-            tracing::warn!(%error, ?parts, "Cannot resume consumption.");
-        }
-    }
-
-    fn tpl(&self, parts: &[i32]) -> TopicPartitionList {
-        let mut tpl = TopicPartitionList::new();
-        for &p in parts {
-            tpl.add_partition(&self.cfg.kafka.input_topic, p);
-        }
-        tpl
-    }
-
     fn commit(&self, mode: CommitMode) {
         commit_with(&self.consumer, &self.tracker, mode);
     }
-}
-
-fn push(l: &mut Loop, item: Item, linger: Duration) {
-    if l.batch.is_empty() {
-        l.deadline = Some(Instant::now() + linger);
-    }
-    l.batch.push(item);
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
@@ -371,7 +236,7 @@ async fn sleep_until(deadline: Option<Instant>) {
 
 /// Commits every partition's done offsets. A failed commit is retried with the next one.
 fn commit_with(consumer: &StreamConsumer<JagaContext>, tracker: &Mutex<OffsetTracker>, mode: CommitMode) {
-    let topic = &consumer.context().topic;
+    let topic = &consumer.context().kafka.input_topic;
     let offsets = match tracker.lock() {
         Ok(mut t) => t.take_committable(),
         Err(_) => return,

@@ -6,5 +6,7 @@
 
 mod broker;
 mod cli;
+mod faults;
 mod kafka;
+mod state;
 mod support;
