@@ -364,3 +364,51 @@ fn compact_features_round_like_the_accessor_says() {
         assert_eq!(crate::features::quantise(p), p);
     }
 }
+
+/// RSS of the live processor's engine with the real multilingual model and 100,000 live
+/// conversations of 10 messages each (issue 9's target), filled straight into the window store
+/// (encoding a million messages would take hours and changes nothing about the state's size).
+///
+/// `cargo test --lib engine::tests::measure_memory_with_the_real_model -- --ignored --nocapture`
+#[test]
+#[ignore = "a measurement with the real model weights, run by hand"]
+fn measure_memory_with_the_real_model() {
+    use crate::model::{load_encoder, EncoderKind, EncoderOptions};
+    use crate::window::tests::rss_bytes;
+    let before = rss_bytes();
+    let encoder = load_encoder(EncoderKind::E5Small, &EncoderOptions::default()).expect("the real encoder is cached");
+    let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let detector = Detector::load(&models, encoder.as_ref()).expect("shipped heads");
+    let mut e = Engine::new(encoder, detector, Profile::builtin("default").unwrap(), EngineOptions::default());
+    let with_model = rss_bytes();
+    let convs: usize = std::env::var("JAGA_MEASURE_CONVERSATIONS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let per: usize = std::env::var("JAGA_MEASURE_MESSAGES").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let t0 = Utc.with_ymd_and_hms(2026, 6, 1, 8, 0, 0).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+    for round in 0..per {
+        for c in 0..convs {
+            let m = WindowMessage {
+                message_id: format!("msg-{c:08}-{round:04}-abcd"),
+                sender_id: format!("user-{:010}", (c * 2 + round % 2) % 1_000_000),
+                sent_at: t0 + chrono::Duration::minutes(round as i64),
+                age_band: None,
+                features: MessageFeatures::from_probs(std::array::from_fn(|_| rng.random())),
+                excerpt: None,
+                source: Some(SourcePos { partition: (c % 6) as i32, offset: (round * convs + c) as i64 }),
+            };
+            e.windows.push(&format!("conv-{c:08}-4f1c-9d2e-{:012}", c * 7919), m, now);
+        }
+    }
+    e.windows.enforce_budget();
+    let after = rss_bytes();
+    println!(
+        "model: RSS {:.0} MB -> {:.0} MB; {} conversations x {per} messages: accounted {:.1} MB, RSS {:.0} MB (+{:.0} MB)",
+        before as f64 / 1e6,
+        with_model as f64 / 1e6,
+        e.live_conversations(),
+        e.windows.approx_bytes() as f64 / 1e6,
+        after as f64 / 1e6,
+        after.saturating_sub(with_model) as f64 / 1e6
+    );
+}

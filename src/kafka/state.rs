@@ -144,7 +144,8 @@ async fn create_state_topic(k: &KafkaConfig, partitions: i32) -> Result<(), Pipe
 /// describe configs are left alone.
 async fn warn_unless_compacted(k: &KafkaConfig) {
     let Ok(admin) = super::producer_config(k).create::<AdminClient<DefaultClientContext>>() else { return };
-    let opts = AdminOptions::new().request_timeout(Some(METADATA_TIMEOUT));
+    // Best effort (some brokers cannot describe configs): do not hold start-up for long.
+    let opts = AdminOptions::new().request_timeout(Some(Duration::from_secs(3)));
     let Ok(results) = admin.describe_configs(&[ResourceSpecifier::Topic(&k.state_topic)], &opts).await else {
         return;
     };
