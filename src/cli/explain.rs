@@ -4,7 +4,7 @@ use super::{build_engine, init_tracing, ScoringArgs};
 use crate::config::Overrides;
 use crate::dataset::{Label, LabelledConversation};
 use crate::explain::{explain, render_html, render_text, LabelInfo};
-use crate::message::{from_value, ChatMessage};
+use crate::message::{validate, ChatMessage, Limits};
 use anyhow::Context;
 use clap::Args;
 use serde_json::Value;
@@ -104,8 +104,8 @@ fn read_conversation<R: BufRead>(reader: R, id: &str, source: &str) -> anyhow::R
                 Err(reason) => found.bad(source, i + 1, &reason),
             }
         } else {
-            match from_value(&value) {
-                Ok(m) => found.messages.push(m),
+            match validate(&value, &Limits::default()) {
+                Ok(d) => found.messages.push(d.message),
                 Err(reason) => found.bad(source, i + 1, &format!("{} ({reason})", reason.code())),
             }
         }

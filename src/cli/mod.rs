@@ -96,6 +96,7 @@ fn merge_overrides(into: &mut Overrides, from: Overrides) {
         input_topic,
         output_topic,
         dlq_topic,
+        state_topic,
         group_id,
         metrics_addr,
         profile,
@@ -117,7 +118,7 @@ pub fn build_engine(cfg: &Config, metrics: Option<Metrics>) -> anyhow::Result<En
     let engine_opts = EngineOptions {
         excerpts: cfg.events.excerpts,
         excerpt_chars: cfg.events.excerpt_chars,
-        window: cfg.window.to_window_config(),
+        window: cfg.window.clone(),
     };
     let engine = Engine::new(encoder, detector, profile, engine_opts);
     Ok(match metrics {

@@ -38,25 +38,9 @@ pub const EVIDENCE_MIN: f32 = 0.3;
 /// Most evidence messages per score.
 pub const MAX_EVIDENCE: usize = 5;
 
-/// What the window keeps per message: small, so thousands of live conversations fit in memory.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MessageFeatures {
-    /// Per-stage probability that this message expresses the stage, 0..1.
-    pub stages: [f32; NUM_STAGES],
-}
-
-impl MessageFeatures {
-    /// The stage this message most supports, with its probability.
-    pub fn top_stage(&self) -> (Stage, f32) {
-        let mut best = (Stage::ALL[0], self.stages[0]);
-        for s in Stage::ALL.into_iter().skip(1) {
-            if self.stages[s.index()] > best.1 {
-                best = (s, self.stages[s.index()]);
-            }
-        }
-        best
-    }
-}
+/// Per-message features live in [`crate::features`] so the window store does not depend on the
+/// detector; re-exported here where the detector's callers have always found them.
+pub use crate::features::MessageFeatures;
 
 /// One message that drove a conversation's score.
 #[derive(Debug, Clone, PartialEq)]
@@ -243,7 +227,7 @@ impl Detector {
                 x.extend_from_slice(e);
                 x.extend_from_slice(&sig);
                 let logits = self.stage_head.forward(&x);
-                MessageFeatures { stages: std::array::from_fn(|i| sigmoid(logits[i])) }
+                MessageFeatures::from_probs(std::array::from_fn(|i| sigmoid(logits[i])))
             })
             .collect()
     }
@@ -259,11 +243,18 @@ impl Detector {
                     senders.push(&m.sender_id);
                     senders.len() - 1
                 });
-                MsgView { sender, at: m.sent_at.timestamp(), age_band: m.age_band, stages: m.features.stages }
+                MsgView { sender, at: m.sent_at.timestamp(), age_band: m.age_band, stages: m.features.probs() }
             })
             .collect();
-        let (idx, risk) = best_sender(&self.conv_head, self.meta.platt_a, self.meta.platt_b, &views, true)?;
-        Some(explain(&views, idx, risk, senders[idx].to_string()))
+        self.score_views(&views, &senders)
+    }
+
+    /// Scores a window given as message views, oldest first; `senders[v.sender]` names the sender
+    /// of view `v`, numbered in order of first appearance in the window. This is what the live
+    /// window store calls, without building an owned [`ConversationWindow`].
+    pub fn score_views(&self, views: &[MsgView], senders: &[&str]) -> Option<ConversationScore> {
+        let (idx, risk) = best_sender(&self.conv_head, self.meta.platt_a, self.meta.platt_b, views, true)?;
+        Some(explain(views, idx, risk, senders.get(idx)?.to_string()))
     }
 }
 
@@ -303,7 +294,7 @@ fn explain(views: &[MsgView], suspect: usize, risk: f32, suspect_id: String) -> 
         for (s, p) in stages.iter_mut().zip(&v.stages) {
             *s = s.max(*p);
         }
-        let (stage, score) = MessageFeatures { stages: v.stages }.top_stage();
+        let (stage, score) = MessageFeatures::from_probs(v.stages).top_stage();
         if score >= EVIDENCE_MIN {
             evidence.push(EvidenceRef { index, stage, score });
         }
