@@ -1,58 +1,61 @@
 //! End-to-end replay throughput: messages/s through normalise → tokenise → encode → window →
-//! score → policy, every message scored by the transformer (the same path as `jaga run`, minus
-//! Kafka). Compare with the ~144 messages/s of PyTorch on the same weights on 2 cores.
+//! score → policy (the path of `jaga run`, minus Kafka), on human-written chat — the stream of
+//! `benches/common/realchat.rs`, the same messages `benches/peers/run.sh` gives PyTorch and ONNX
+//! Runtime. Every message goes through the transformer: the embedding cache is off (criterion
+//! replays the same stream many times, so the cache would answer everything after the first
+//! pass; `jaga replay` prints the hit rate of a single pass instead).
 //!
-//! `cargo bench --bench replay` (needs the encoder weights; `jaga model fetch` gets them).
+//! `cargo bench --profile dev --bench replay` (needs the encoder weights — `jaga model fetch` —
+//! and `../shared/realchat`; skips with a note otherwise).
+
+#[path = "common/realchat.rs"]
+mod realchat;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use jaga::config::Config;
+use jaga::dataset::LabelledConversation;
 use jaga::engine::Input;
-use jaga::message::decode_str;
 
-fn demo_stream(copies: usize) -> Vec<Input> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/demo.messages.jsonl"))
-        .expect("samples/demo.messages.jsonl");
+fn stream() -> Result<Vec<Input>, String> {
     let mut out = Vec::new();
-    for c in 0..copies {
-        for line in text.lines() {
-            let mut m = decode_str(line).expect("valid sample");
-            m.conversation_id = format!("c{c}-{}", m.conversation_id);
-            m.message_id = format!("c{c}-{}", m.message_id);
-            out.push(Input { message: m, source: None });
+    for line in realchat::conversation_lines()? {
+        let conv: LabelledConversation = serde_json::from_str(&line).map_err(|e| e.to_string())?;
+        for message in conv.to_chat_messages()? {
+            out.push(Input { message, source: None });
         }
     }
-    out
+    Ok(out)
 }
 
 fn replay_throughput(c: &mut Criterion) {
     // As the `jaga` binary does at start; nothing else runs yet.
     jaga::model::leave_threading_to_the_encoder();
-    let cfg = Config::default();
-    let mut engine = match jaga::cli::build_engine(&cfg, None) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("skipping the replay bench: {e:#}");
-            return;
-        }
+    let inputs = match stream() {
+        Ok(i) => i,
+        Err(e) => return eprintln!("skipping the replay bench: {e}"),
     };
-    let inputs = demo_stream(8);
     let mut group = c.benchmark_group("replay");
     group.sample_size(10);
     group.throughput(Throughput::Elements(inputs.len() as u64));
-    for batch in [16usize, 64] {
-        group.bench_function(format!("{}/batch{batch}", engine.encoder_id()), |b| {
-            b.iter_batched(
-                || inputs.clone(),
-                |inputs| {
-                    engine.forget_all();
-                    for chunk in inputs.chunks(batch) {
-                        engine.process(chunk).expect("scoring");
-                    }
-                },
-                BatchSize::LargeInput,
-            )
-        });
-    }
+    let mut cfg = Config::default();
+    cfg.model.embedding_cache_mb = 0;
+    let mut engine = match jaga::cli::build_engine(&cfg, None) {
+        Ok(e) => e,
+        Err(e) => return eprintln!("skipping the replay bench: {e:#}"),
+    };
+    let name = format!("{}/batch{}", engine.encoder_id(), cfg.pipeline.max_batch);
+    group.bench_function(name, |b| {
+        b.iter_batched(
+            || inputs.clone(),
+            |inputs| {
+                engine.forget_all();
+                for chunk in inputs.chunks(cfg.pipeline.max_batch) {
+                    engine.process(chunk).expect("scoring");
+                }
+            },
+            BatchSize::LargeInput,
+        )
+    });
     group.finish();
 }
 

@@ -33,7 +33,7 @@ pub struct Config {
     pub kafka: KafkaConfig,
     pub model: ModelConfig,
     pub pipeline: PipelineConfig,
-    pub window: WindowSettings,
+    pub window: WindowConfig,
     pub events: EventsConfig,
     pub metrics: MetricsConfig,
     pub log: LogConfig,
@@ -53,6 +53,12 @@ pub struct KafkaConfig {
     pub dlq_topic: String,
     /// Consumer group; scale out by running more processes with the same group.
     pub group_id: String,
+    /// Compacted topic holding every live conversation's state, co-partitioned with the input
+    /// (docs/operations.md says what it holds). Created at start-up with `cleanup.policy=compact`
+    /// and the input's partition count when missing. One per consumer group.
+    pub state_topic: String,
+    /// Replication factor used when jaga creates the state topic; -1 takes the broker's default.
+    pub state_replication_factor: i32,
     /// How often stored offsets are committed, in milliseconds.
     pub commit_interval_ms: u64,
     /// librdkafka settings applied to both consumer and producer (e.g. `security.protocol`,
@@ -72,6 +78,8 @@ impl Default for KafkaConfig {
             output_topic: "moderation.risk-events".into(),
             dlq_topic: "chat.messages.dlq".into(),
             group_id: "jaga".into(),
+            state_topic: "jaga.state.changelog".into(),
+            state_replication_factor: -1,
             commit_interval_ms: 5000,
             librdkafka: BTreeMap::new(),
             consumer: BTreeMap::new(),
@@ -98,6 +106,8 @@ impl fmt::Debug for KafkaConfig {
             .field("output_topic", &self.output_topic)
             .field("dlq_topic", &self.dlq_topic)
             .field("group_id", &self.group_id)
+            .field("state_topic", &self.state_topic)
+            .field("state_replication_factor", &self.state_replication_factor)
             .field("commit_interval_ms", &self.commit_interval_ms)
             .field("librdkafka", &redacted(&self.librdkafka))
             .field("consumer", &redacted(&self.consumer))
@@ -120,9 +130,13 @@ pub struct ModelConfig {
     pub cache_dir: Option<PathBuf>,
     /// Tokens per message the encoder reads; longer messages are truncated.
     pub max_tokens: usize,
-    /// Threads the encoder runs sub-batches on; 0 means one per available core. See
+    /// Threads the encoder runs chunks of a batch on; 0 means one per available core. See
     /// [`crate::model::EncoderOptions::threads`].
     pub threads: usize,
+    /// Memory for the cache of normalised text → embedding, in MiB; 0 turns it off. Chat repeats
+    /// short messages ("ok", "wkwk", stickers); a hit skips tokenising and encoding and gives the
+    /// very same vector. Texts stay in memory only.
+    pub embedding_cache_mb: usize,
 }
 
 impl Default for ModelConfig {
@@ -133,6 +147,7 @@ impl Default for ModelConfig {
             cache_dir: None,
             max_tokens: 128,
             threads: 0,
+            embedding_cache_mb: crate::model::DEFAULT_EMBEDDING_CACHE_BYTES >> 20,
         }
     }
 }
@@ -144,6 +159,7 @@ impl ModelConfig {
             cache_dir: self.cache_dir.clone(),
             max_tokens: self.max_tokens,
             threads: self.threads,
+            embedding_cache_bytes: self.embedding_cache_mb << 20,
         }
     }
 }
@@ -174,6 +190,12 @@ pub struct PipelineConfig {
     pub queue_batches: usize,
     /// Records larger than this many bytes are bad records.
     pub max_record_bytes: usize,
+    /// `message_id`, `conversation_id` and `sender_id` longer than this many bytes make a record
+    /// bad (`id_too_long`): ids are kept for every live message.
+    pub max_id_bytes: usize,
+    /// Dead-letter copies keep at most this many bytes of the original value; a longer one is cut
+    /// and marked with the `jaga.dlq.truncated` header (the source headers point at the original).
+    pub dlq_max_payload_bytes: usize,
 }
 
 impl Default for PipelineConfig {
@@ -183,39 +205,8 @@ impl Default for PipelineConfig {
             batch_linger_ms: 25,
             queue_batches: 2,
             max_record_bytes: crate::message::DEFAULT_MAX_RECORD_BYTES,
-        }
-    }
-}
-
-/// Per-conversation state limits.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct WindowSettings {
-    /// Messages kept per conversation.
-    pub max_messages: usize,
-    /// A conversation with no message for this many seconds (event time) is forgotten.
-    pub idle_ttl_secs: u64,
-    /// Hard cap on live conversations; the least recently active is evicted beyond it.
-    pub max_conversations: usize,
-}
-
-impl Default for WindowSettings {
-    fn default() -> Self {
-        let d = WindowConfig::default();
-        WindowSettings {
-            max_messages: d.max_messages,
-            idle_ttl_secs: d.idle_ttl.num_seconds().max(0) as u64,
-            max_conversations: d.max_conversations,
-        }
-    }
-}
-
-impl WindowSettings {
-    pub fn to_window_config(&self) -> WindowConfig {
-        WindowConfig {
-            max_messages: self.max_messages,
-            idle_ttl: chrono::Duration::seconds(self.idle_ttl_secs.min(i64::MAX as u64) as i64),
-            max_conversations: self.max_conversations,
+            max_id_bytes: crate::message::DEFAULT_MAX_ID_BYTES,
+            dlq_max_payload_bytes: 256 * 1024,
         }
     }
 }
@@ -284,6 +275,7 @@ pub struct Overrides {
     pub input_topic: Option<String>,
     pub output_topic: Option<String>,
     pub dlq_topic: Option<String>,
+    pub state_topic: Option<String>,
     pub group_id: Option<String>,
     pub metrics_addr: Option<String>,
     pub profile: Option<String>,
@@ -300,6 +292,8 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("JAGA_OUTPUT_TOPIC", "kafka.output_topic"),
     ("JAGA_DLQ_TOPIC", "kafka.dlq_topic"),
     ("JAGA_GROUP_ID", "kafka.group_id"),
+    ("JAGA_STATE_TOPIC", "kafka.state_topic"),
+    ("JAGA_MAX_STATE_BYTES", "window.max_state_bytes (size it for the pod)"),
     ("JAGA_METRICS_ADDR", "metrics.addr"),
     ("JAGA_PROFILE", "events.profile"),
     ("JAGA_EXCERPTS", "events.excerpts (true/false)"),
@@ -349,6 +343,7 @@ impl Config {
         set(&mut self.kafka.input_topic, &o.input_topic);
         set(&mut self.kafka.output_topic, &o.output_topic);
         set(&mut self.kafka.dlq_topic, &o.dlq_topic);
+        set(&mut self.kafka.state_topic, &o.state_topic);
         set(&mut self.kafka.group_id, &o.group_id);
         set(&mut self.metrics.addr, &o.metrics_addr);
         set(&mut self.events.profile, &o.profile);
@@ -375,6 +370,11 @@ impl Config {
                 "JAGA_OUTPUT_TOPIC" => self.kafka.output_topic = value,
                 "JAGA_DLQ_TOPIC" => self.kafka.dlq_topic = value,
                 "JAGA_GROUP_ID" => self.kafka.group_id = value,
+                "JAGA_STATE_TOPIC" => self.kafka.state_topic = value,
+                "JAGA_MAX_STATE_BYTES" => {
+                    self.window.max_state_bytes =
+                        value.parse().map_err(|_| bad(&var, format!("expected a number of bytes, got {value:?}")))?
+                }
                 "JAGA_METRICS_ADDR" => self.metrics.addr = value,
                 "JAGA_PROFILE" => self.events.profile = value,
                 "JAGA_EXCERPTS" => {
@@ -415,9 +415,13 @@ impl Config {
         if k.brokers.trim().is_empty() {
             return bad("kafka.brokers is empty".into());
         }
-        for (name, t) in
-            [("input_topic", &k.input_topic), ("output_topic", &k.output_topic), ("dlq_topic", &k.dlq_topic)]
-        {
+        let topics = [
+            ("input_topic", &k.input_topic),
+            ("output_topic", &k.output_topic),
+            ("dlq_topic", &k.dlq_topic),
+            ("state_topic", &k.state_topic),
+        ];
+        for (name, t) in topics {
             if t.trim().is_empty() {
                 return bad(format!("kafka.{name} is empty"));
             }
@@ -426,6 +430,15 @@ impl Config {
             return bad(
                 "kafka.input_topic must differ from output_topic and dlq_topic (jaga would read its own output)".into(),
             );
+        }
+        if topics.iter().filter(|(name, _)| *name != "state_topic").any(|(_, t)| **t == k.state_topic) {
+            return bad("kafka.state_topic must be a topic of its own (it is compacted and written by jaga)".into());
+        }
+        if k.state_replication_factor == 0 || k.state_replication_factor < -1 {
+            return bad(format!(
+                "kafka.state_replication_factor must be -1 (broker default) or at least 1, got {}",
+                k.state_replication_factor
+            ));
         }
         if k.group_id.trim().is_empty() {
             return bad("kafka.group_id is empty".into());
@@ -450,14 +463,24 @@ impl Config {
         if p.max_record_bytes < 256 {
             return bad(format!("pipeline.max_record_bytes {} is too small to hold a message", p.max_record_bytes));
         }
-        if self.window.max_messages < 2 {
-            return bad("window.max_messages must be at least 2".into());
+        if !(16..=1024).contains(&p.max_id_bytes) {
+            return bad(format!("pipeline.max_id_bytes must be 16..=1024, got {}", p.max_id_bytes));
         }
-        if self.window.max_conversations == 0 {
-            return bad("window.max_conversations must be at least 1".into());
+        if p.dlq_max_payload_bytes > 900_000 {
+            return bad(format!(
+                "pipeline.dlq_max_payload_bytes must be at most 900000 (a Kafka message is 1 MB by default), got {}",
+                p.dlq_max_payload_bytes
+            ));
         }
+        self.window.validate().map_err(|e| ConfigError::Invalid(e.to_string()))?;
         if self.model.threads > 256 {
             return bad(format!("model.threads must be 0 (one per core) to 256, got {}", self.model.threads));
+        }
+        if self.model.embedding_cache_mb > 65_536 {
+            return bad(format!(
+                "model.embedding_cache_mb must be at most 65536, got {}",
+                self.model.embedding_cache_mb
+            ));
         }
         if self.model.max_tokens < 8 || self.model.max_tokens > 512 {
             return bad(format!("model.max_tokens must be 8..=512, got {}", self.model.max_tokens));
@@ -501,6 +524,7 @@ mod tests {
         assert_eq!(c.kafka.output_topic, "moderation.risk-events");
         assert_eq!(c.kafka.dlq_topic, "chat.messages.dlq");
         assert_eq!(c.kafka.group_id, "jaga");
+        assert_eq!(c.kafka.state_topic, "jaga.state.changelog");
         assert_eq!(c.metrics.addr, "127.0.0.1:9464");
         assert!(!c.events.excerpts);
     }
@@ -529,6 +553,16 @@ mod tests {
         let mut c = Config::default();
         c.kafka.consumer.insert("enable.auto.offset.store".into(), "true".into());
         assert!(c.validate().unwrap_err().to_string().contains("manages itself"));
+        let mut c = Config::default();
+        c.kafka.state_topic = c.kafka.output_topic.clone();
+        assert!(c.validate().unwrap_err().to_string().contains("state_topic"));
+        let mut c = Config::default();
+        c.window.max_conversation_bytes = 10;
+        assert!(c.validate().unwrap_err().to_string().contains("window.max_conversation_bytes"));
+        let e = Config::from_toml_str("[window]\nmax_conversations = 5\n").unwrap_err();
+        assert!(e.contains("max_conversations"), "the old conversation cap is gone: {e}");
+        let c = Config::load(None, &Overrides::default(), env(&[("JAGA_MAX_STATE_BYTES", "2000000")])).unwrap();
+        assert_eq!(c.window.max_state_bytes, 2_000_000);
         let mut c = Config::default();
         c.model.threads = 1000;
         assert!(c.validate().unwrap_err().to_string().contains("model.threads"));

@@ -1,4 +1,4 @@
-//! The risk event (CONTRACTS §2) and the grooming-stage vocabulary (CONTRACTS §4).
+//! The risk event (docs/contracts.md §2) and the grooming-stage vocabulary (docs/contracts.md §4).
 //!
 //! These shapes are read by trust-and-safety tools outside the project: fields may be added, never
 //! renamed or dropped without bumping [`SCHEMA_VERSION`]. `schemas/risk-event.schema.json` is the
@@ -14,7 +14,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Number of grooming stages, the length of every per-stage score array.
 pub const NUM_STAGES: usize = 9;
 
-/// The grooming stages of CONTRACTS §4, in their fixed order (the index is used in feature arrays).
+/// The grooming stages of docs/contracts.md §4, in their fixed order (the index is used in feature arrays).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
@@ -78,7 +78,7 @@ impl FromStr for Stage {
 }
 
 /// Alert levels, ordered by severity. `watch` is informational; `alert` and above flag a
-/// conversation for review (CONTRACTS §5).
+/// conversation for review (docs/contracts.md §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
@@ -125,7 +125,7 @@ pub struct WindowInfo {
     pub count: usize,
 }
 
-/// A risk event (CONTRACTS §2).
+/// A risk event (docs/contracts.md §2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskEvent {
     pub schema_version: u32,

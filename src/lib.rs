@@ -8,7 +8,7 @@
 //!        ▼                                                       ▼
 //!   dead-letter topic                        detector::Detector::message_features (stage signals)
 //!                                                                │
-//!                                   window::WindowStore (last N messages per conversation)
+//!                                   window::WindowStore (last N messages per conversation, per partition)
 //!                                                                │
 //!                                  detector::Detector::score (risk, stages, suspect, evidence)
 //!                                                                │
@@ -18,10 +18,11 @@
 //! ```
 //!
 //! [`engine::Engine`] is the synchronous heart that `run`, `replay` and `eval` share, so what the
-//! evaluation measures is exactly what production does. [`pipeline`] wraps it for Kafka: a
-//! dedicated inference thread fed by a bounded channel, at-least-once offset tracking, and drain on
-//! shutdown. [`train`] is the offline side: it fits the detector's heads and chooses the shipped
-//! threshold profiles.
+//! evaluation measures is exactly what production does. [`pipeline`] wires it to Kafka: the
+//! consumer loop ([`kafka::source`]), a dedicated inference thread ([`inference`]), the producer side
+//! ([`kafka::sink`]) and the compacted state changelog ([`kafka::state`]) that lets a restarted or
+//! rebalanced consumer continue every conversation exactly where it was. [`train`] is the offline
+//! side: it fits the detector's heads and chooses the shipped threshold profiles.
 
 pub mod cli;
 pub mod config;
@@ -30,6 +31,10 @@ pub mod detector;
 pub mod engine;
 pub mod eval;
 pub mod event;
+pub mod explain;
+pub mod features;
+pub mod http;
+pub mod inference;
 pub mod kafka;
 pub mod message;
 pub mod metrics;
@@ -37,5 +42,8 @@ pub mod model;
 pub mod normalize;
 pub mod pipeline;
 pub mod policy;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub mod train;
+pub mod verdicts;
 pub mod window;

@@ -5,9 +5,10 @@
 
 use crate::event::Level;
 use crate::message::BadRecordReason;
+use crate::verdicts::{BadVerdictReason, VerdictKind, VerdictLevel};
 use prometheus::{
-    Encoder as _, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Encoder as _, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
+    Opts, Registry, TextEncoder,
 };
 
 /// Pipeline stages with their own latency histogram.
@@ -32,7 +33,28 @@ pub struct Metrics {
     pub offsets_committed: IntCounter,
     pub revoked_conversations: IntCounter,
     pub model_info: IntGaugeVec,
+    /// Reviewer verdicts (see [`crate::verdicts`]).
+    pub verdicts: IntCounterVec,
+    pub bad_verdicts: IntCounterVec,
+    pub verdict_precision: GaugeVec,
+    pub verdict_window_decisive: IntGaugeVec,
+    pub errors: IntCounterVec,
+    pub unknown_age_bands: IntCounter,
+    pub clamped_timestamps: IntCounterVec,
+    pub conversations_evicted: IntCounterVec,
+    pub trimmed_messages: IntCounter,
+    pub skipped_records: IntCounter,
+    pub dlq_truncated: IntCounter,
+    pub state_records_written: IntCounter,
+    pub state_restored_conversations: IntCounter,
+    pub state_corrupt_records: IntCounter,
+    pub state_restore_seconds: Histogram,
+    pub ready: IntGauge,
+    pub paused: IntGauge,
 }
+
+/// Error kinds of `jaga_errors_total` (see `crate::pipeline::ErrorKind`).
+pub const ERROR_KINDS: [&str; 3] = ["fatal", "retriable", "per_record"];
 
 impl Metrics {
     pub fn new() -> Self {
@@ -51,6 +73,32 @@ impl Metrics {
         let revoked_conversations = counter(
             "jaga_revoked_conversations_total",
             "Conversation windows dropped because their partition was revoked.",
+        );
+        let unknown_age_bands = counter(
+            "jaga_unknown_age_bands_total",
+            "Messages whose sender_age_band was outside the contract and was read as unknown.",
+        );
+        let trimmed_messages = counter(
+            "jaga_trimmed_messages_total",
+            "Messages dropped from a window to keep it within window.max_conversation_bytes.",
+        );
+        let skipped_records = counter(
+            "jaga_skipped_records_total",
+            "Input records skipped because the restored state already included them (re-read after a restart).",
+        );
+        let dlq_truncated = counter(
+            "jaga_dlq_truncated_total",
+            "Dead-letter copies whose value was cut to fit (jaga.dlq.truncated header).",
+        );
+        let state_records_written =
+            counter("jaga_state_records_written_total", "Changelog records acknowledged (values and tombstones).");
+        let state_restored_conversations = counter(
+            "jaga_state_restored_conversations_total",
+            "Conversations restored from the changelog on partition assignment.",
+        );
+        let state_corrupt_records = counter(
+            "jaga_state_corrupt_records_total",
+            "Changelog records that could not be decoded during a restore (skipped).",
         );
 
         let bad_records = IntCounterVec::new(
@@ -75,7 +123,10 @@ impl Metrics {
         )
         .expect("valid metric");
         let consumer_lag = IntGaugeVec::new(
-            Opts::new("jaga_consumer_lag_messages", "High watermark minus the next offset to read, per partition."),
+            Opts::new(
+                "jaga_consumer_lag_messages",
+                "Read lag per partition: the high watermark minus the next offset jaga will read (not the committed offset).",
+            ),
             &["partition"],
         )
         .expect("valid metric");
@@ -89,12 +140,84 @@ impl Metrics {
             "Messages read but whose offsets cannot be stored yet (being scored or their events unacknowledged).",
         )
         .expect("valid metric");
+        let errors = IntCounterVec::new(
+            Opts::new(
+                "jaga_errors_total",
+                "Errors by kind: fatal (the process stops), retriable (backed off and retried, consumption paused), per_record (that record went to the dead-letter topic).",
+            ),
+            &["kind"],
+        )
+        .expect("valid metric");
+        let clamped_timestamps = IntCounterVec::new(
+            Opts::new(
+                "jaga_clamped_timestamps_total",
+                "sent_at values not trusted for expiry and recency: future (ahead of the wall clock by more than window.max_clock_skew_secs) or past (behind the partition watermark by more than window.idle_ttl_secs).",
+            ),
+            &["direction"],
+        )
+        .expect("valid metric");
+        let conversations_evicted = IntCounterVec::new(
+            Opts::new(
+                "jaga_conversations_evicted_total",
+                "Conversations dropped: idle (longer than window.idle_ttl_secs) or budget (window.max_state_bytes reached).",
+            ),
+            &["cause"],
+        )
+        .expect("valid metric");
+        let state_restore_seconds = Histogram::with_opts(
+            HistogramOpts::new(
+                "jaga_state_restore_seconds",
+                "Time to restore one partition's state from the changelog.",
+            )
+            .buckets(vec![0.01, 0.05, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0]),
+        )
+        .expect("valid metric");
+        let ready =
+            IntGauge::new("jaga_ready", "1 while /readyz answers 200: consuming, not restoring, retrying or draining.")
+                .expect("valid metric");
+        let paused = IntGauge::new(
+            "jaga_paused",
+            "1 while consumption is paused (in-flight work at its limit, or retrying a broker error).",
+        )
+        .expect("valid metric");
         let model_info = IntGaugeVec::new(
             Opts::new("jaga_model_info", "Always 1; labels name the model version and threshold profile in use."),
             &["model_version", "profile"],
         )
         .expect("valid metric");
-        for c in [&bad_records, &events] {
+        let verdicts = IntCounterVec::new(
+            Opts::new("jaga_verdicts_total", "Reviewer verdicts taken into account, by event level and verdict."),
+            &["level", "verdict"],
+        )
+        .expect("valid metric");
+        let bad_verdicts = IntCounterVec::new(
+            Opts::new(
+                "jaga_bad_verdicts_total",
+                "Verdict records rejected, by reason (they go to the dead-letter topic).",
+            ),
+            &["reason"],
+        )
+        .expect("valid metric");
+        let verdict_precision = GaugeVec::new(
+            Opts::new(
+                "jaga_verdict_precision_ratio",
+                "Confirmed / (confirmed + false alarm) over the sliding verdict window, per level; absent without verdicts.",
+            ),
+            &["level"],
+        )
+        .expect("valid metric");
+        let verdict_window_decisive = IntGaugeVec::new(
+            Opts::new(
+                "jaga_verdict_window_decisive",
+                "Confirmed and false-alarm verdicts in the sliding window, per level: what the precision gauge rests on.",
+            ),
+            &["level"],
+        )
+        .expect("valid metric");
+        registry.register(Box::new(verdict_precision.clone())).expect("unique metric");
+        registry.register(Box::new(verdict_window_decisive.clone())).expect("unique metric");
+        for c in [&bad_records, &events, &verdicts, &bad_verdicts, &errors, &clamped_timestamps, &conversations_evicted]
+        {
             registry.register(Box::new(c.clone())).expect("unique metric");
         }
         registry.register(Box::new(stage_latency.clone())).expect("unique metric");
@@ -104,6 +227,10 @@ impl Metrics {
         registry.register(Box::new(live_conversations_bytes.clone())).expect("unique metric");
         registry.register(Box::new(inflight_messages.clone())).expect("unique metric");
         registry.register(Box::new(model_info.clone())).expect("unique metric");
+        for g in [&ready, &paused] {
+            registry.register(Box::new(g.clone())).expect("unique metric");
+        }
+        registry.register(Box::new(state_restore_seconds.clone())).expect("unique metric");
         #[cfg(target_os = "linux")]
         {
             // Process CPU/memory/fd metrics; failure to register them is not worth failing start-up.
@@ -119,6 +246,24 @@ impl Metrics {
         }
         for stage in STAGES {
             stage_latency.with_label_values(&[stage]);
+        }
+        for level in VerdictLevel::ALL {
+            verdict_window_decisive.with_label_values(&[level.as_str()]);
+            for kind in VerdictKind::ALL {
+                verdicts.with_label_values(&[level.as_str(), kind.as_str()]);
+            }
+        }
+        for code in BadVerdictReason::CODES {
+            bad_verdicts.with_label_values(&[code]);
+        }
+        for kind in ERROR_KINDS {
+            errors.with_label_values(&[kind]);
+        }
+        for direction in ["future", "past"] {
+            clamped_timestamps.with_label_values(&[direction]);
+        }
+        for cause in ["idle", "budget"] {
+            conversations_evicted.with_label_values(&[cause]);
         }
 
         Metrics {
@@ -138,6 +283,23 @@ impl Metrics {
             offsets_committed,
             revoked_conversations,
             model_info,
+            verdicts,
+            bad_verdicts,
+            verdict_precision,
+            verdict_window_decisive,
+            errors,
+            unknown_age_bands,
+            clamped_timestamps,
+            conversations_evicted,
+            trimmed_messages,
+            skipped_records,
+            dlq_truncated,
+            state_records_written,
+            state_restored_conversations,
+            state_corrupt_records,
+            state_restore_seconds,
+            ready,
+            paused,
         }
     }
 
@@ -177,5 +339,8 @@ mod tests {
         assert!(text.contains(r#"jaga_events_total{level="critical"} 0"#));
         assert!(text.contains(r#"jaga_model_info{model_version="jaga-test",profile="default@v1"} 1"#));
         assert!(text.contains(r#"jaga_stage_latency_seconds_count{stage="encode"} 0"#));
+        assert!(text.contains(r#"jaga_errors_total{kind="retriable"} 0"#));
+        assert!(text.contains(r#"jaga_clamped_timestamps_total{direction="future"} 0"#));
+        assert!(text.contains(r#"jaga_conversations_evicted_total{cause="budget"} 0"#));
     }
 }

@@ -78,8 +78,27 @@ pub struct Provenance {
     pub target_precision: f32,
     /// Precision achieved at `alert` on the tuning data.
     pub achieved_precision: f32,
-    /// Recall achieved at `alert` on the tuning data.
-    pub achieved_recall: f32,
+    /// Recall achieved at `alert` on the tuning data. Absent when tuned from reviewers' verdicts:
+    /// recall needs the grooming conversations nobody flagged, which no review ever sees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub achieved_recall: Option<f32>,
+    /// Present when tuned from reviewers' verdicts (`jaga tune --events --verdicts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdicts: Option<VerdictProvenance>,
+}
+
+/// How many review outcomes a verdict-tuned profile rests on, so a reader can judge its numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerdictProvenance {
+    /// Reviewed events with a decisive verdict (confirmed or false alarm).
+    pub reviewed_events: u32,
+    /// Decisive reviewed events at or above the alert threshold: what `achieved_precision` is over.
+    pub alert_support: u32,
+    /// Decisive reviewed events at or above the critical threshold.
+    pub critical_support: u32,
+    /// Lower end of the 95 % Wilson interval of the precision at alert.
+    pub alert_precision_low95: f32,
 }
 
 fn default_hysteresis() -> f32 {
@@ -186,7 +205,18 @@ impl Profile {
             }
             unit_interval("provenance.target_precision", p.target_precision)?;
             unit_interval("provenance.achieved_precision", p.achieved_precision)?;
-            unit_interval("provenance.achieved_recall", p.achieved_recall)?;
+            if let Some(r) = p.achieved_recall {
+                unit_interval("provenance.achieved_recall", r)?;
+            }
+            if let Some(v) = &p.verdicts {
+                unit_interval("provenance.verdicts.alert_precision_low95", v.alert_precision_low95)?;
+                if v.alert_support > v.reviewed_events || v.critical_support > v.alert_support {
+                    return Err(invalid(
+                        "provenance.verdicts",
+                        "supports must satisfy critical_support <= alert_support <= reviewed_events",
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -265,15 +295,27 @@ impl Profile {
                  model_version = {}\n\
                  created = {}\n\
                  target_precision = {}\n\
-                 achieved_precision = {}\n\
-                 achieved_recall = {}\n",
+                 achieved_precision = {}\n",
                 q(&p.data_sha256),
                 q(&p.model_version),
                 q(&p.created),
                 p.target_precision,
                 p.achieved_precision,
-                p.achieved_recall,
             ));
+            if let Some(r) = p.achieved_recall {
+                out.push_str(&format!("achieved_recall = {r}\n"));
+            }
+            if let Some(v) = &p.verdicts {
+                out.push_str(&format!(
+                    "\n# Tuned from reviewers' verdicts: decisive reviews behind the thresholds.\n\
+                     [provenance.verdicts]\n\
+                     reviewed_events = {}\n\
+                     alert_support = {}\n\
+                     critical_support = {}\n\
+                     alert_precision_low95 = {}\n",
+                    v.reviewed_events, v.alert_support, v.critical_support, v.alert_precision_low95,
+                ));
+            }
         }
         out
     }
@@ -508,10 +550,26 @@ mod tests {
             created: "2026-01-02T03:04:05Z".into(),
             target_precision: 0.9,
             achieved_precision: 0.91,
-            achieved_recall: 0.73,
+            achieved_recall: Some(0.73),
+            verdicts: None,
         });
         let text = p.to_toml_string();
         assert_eq!(Profile::from_toml_str(&text).unwrap(), p);
+
+        // Tuned from verdicts: no recall, and the review support instead.
+        let prov = p.provenance.as_mut().unwrap();
+        prov.achieved_recall = None;
+        prov.verdicts = Some(VerdictProvenance {
+            reviewed_events: 120,
+            alert_support: 80,
+            critical_support: 31,
+            alert_precision_low95: 0.83,
+        });
+        let text = p.to_toml_string();
+        assert!(text.contains("[provenance.verdicts]") && !text.contains("achieved_recall"), "{text}");
+        assert_eq!(Profile::from_toml_str(&text).unwrap(), p);
+        let bad = text.replace("critical_support = 31", "critical_support = 81");
+        assert!(Profile::from_toml_str(&bad).unwrap_err().to_string().contains("provenance.verdicts"));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `jaga import`: convert other corpora into labelled conversations (CONTRACTS §3).
+//! `jaga import`: convert other corpora into labelled conversations (docs/contracts.md §3).
 
 use crate::dataset::write_jsonl;
 use crate::eval::import_pan12;

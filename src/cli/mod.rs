@@ -1,7 +1,8 @@
-//! The command-line surface (CONTRACTS §6). One file per subcommand; each turns flags into a
+//! The command-line surface (docs/contracts.md §6). One file per subcommand; each turns flags into a
 //! [`Config`] or options and calls the library.
 
 pub mod eval;
+pub mod explain;
 pub mod import;
 pub mod model;
 pub mod replay;
@@ -33,8 +34,10 @@ pub enum Command {
     Run(run::RunArgs),
     /// Score a JSON Lines file (chat messages or labelled conversations) without Kafka; events on stdout.
     Replay(replay::ReplayArgs),
-    /// Evaluate the detector on labelled conversations (CONTRACTS §5).
+    /// Evaluate the detector on labelled conversations (docs/contracts.md §5).
     Eval(eval::EvalArgs),
+    /// Show one conversation message by message: risk, stages, suspect, where levels were crossed.
+    Explain(explain::ExplainArgs),
     /// Choose thresholds for a target precision or recall and write a threshold profile.
     Tune(eval::TuneArgs),
     /// Train the detector's heads on labelled conversations.
@@ -93,6 +96,7 @@ fn merge_overrides(into: &mut Overrides, from: Overrides) {
         input_topic,
         output_topic,
         dlq_topic,
+        state_topic,
         group_id,
         metrics_addr,
         profile,
@@ -114,7 +118,7 @@ pub fn build_engine(cfg: &Config, metrics: Option<Metrics>) -> anyhow::Result<En
     let engine_opts = EngineOptions {
         excerpts: cfg.events.excerpts,
         excerpt_chars: cfg.events.excerpt_chars,
-        window: cfg.window.to_window_config(),
+        window: cfg.window.clone(),
     };
     let engine = Engine::new(encoder, detector, profile, engine_opts);
     Ok(match metrics {
@@ -140,6 +144,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => run::run(a),
         Command::Replay(a) => replay::run(a),
         Command::Eval(a) => eval::run_eval(a),
+        Command::Explain(a) => explain::run(a),
         Command::Tune(a) => eval::run_tune(a),
         Command::Train(a) => train::run_train(a),
         Command::Synth(a) => train::run_synth(a),

@@ -1,7 +1,7 @@
 //! `jaga model fetch`: obtain and convert the encoder weights ahead of time (deployments, CI), so
-//! the first `run` does not wait for a download.
+//! the first `run` does not wait for a download; `jaga model path`: where they are.
 
-use crate::model::{load_encoder, EncoderKind, EncoderOptions};
+use crate::model::{load_encoder, EncoderKind, EncoderOptions, ModelCache};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -22,6 +22,14 @@ pub enum ModelCommand {
         #[arg(long, value_name = "DIR")]
         cache_dir: Option<PathBuf>,
     },
+    /// Print the folder the converted encoder lives in (config.json, tokenizer.json,
+    /// model.safetensors), for scripts such as benches/peers/run.sh; run `fetch` first.
+    Path {
+        #[arg(long, default_value = "e5-small")]
+        encoder: EncoderKind,
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
+    },
 }
 
 pub fn run(a: ModelArgs) -> anyhow::Result<()> {
@@ -36,6 +44,16 @@ pub fn run(a: ModelArgs) -> anyhow::Result<()> {
                 enc.info().dim,
                 started.elapsed().as_secs_f64()
             );
+            Ok(())
+        }
+        ModelCommand::Path { encoder, cache_dir } => {
+            let cache = ModelCache::from_option(cache_dir.as_deref())?;
+            let paths = match encoder {
+                EncoderKind::E5Small => cache.e5_paths(),
+                EncoderKind::MiniLm => cache.minilm_paths(),
+                EncoderKind::Hashing => anyhow::bail!("the hashing encoder has no files"),
+            };
+            println!("{}", paths.dir.display());
             Ok(())
         }
     }

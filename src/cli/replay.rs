@@ -1,13 +1,19 @@
 //! `jaga replay FILE|-`: the same scoring path as `run`, from a file, events on stdout.
+//!
+//! Input is as hostile as a Kafka topic can be, so it is read as bytes and every line that cannot
+//! be scored — not UTF-8, longer than `pipeline.max_record_bytes`, not a valid message — is a bad
+//! line with the same reason code a dead-letter record would carry; the run goes on, and the
+//! summary counts bad lines by reason. A line is never held in memory beyond the size limit.
 
 use super::{build_engine, init_tracing, ScoringArgs};
 use crate::config::Overrides;
 use crate::dataset::LabelledConversation;
-use crate::engine::{Engine, Input};
+use crate::engine::{Engine, Input, Processed};
 use crate::event::Level;
-use crate::message::{from_value, ChatMessage};
+use crate::message::{parse_json, validate, BadRecordReason, ChatMessage, Limits};
 use anyhow::Context;
 use clap::Args;
+use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
@@ -31,56 +37,122 @@ pub struct ReplayArgs {
 pub struct ReplaySummary {
     pub messages: usize,
     pub bad_lines: usize,
+    /// Bad lines (and messages the encoder failed on) by reason code.
+    pub bad_by_reason: BTreeMap<&'static str, usize>,
     pub events: [usize; 3],
+    pub unknown_age_bands: usize,
 }
 
-/// One line of a replay file, as chat messages.
-fn parse_line(line: &str) -> Result<Vec<ChatMessage>, String> {
-    let value: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
-    if value.get("messages").is_some_and(|m| m.is_array()) {
-        let conv: LabelledConversation =
-            serde_json::from_value(value).map_err(|e| format!("not a labelled conversation: {e}"))?;
-        conv.validate()?;
-        conv.to_chat_messages()
-    } else {
-        from_value(&value).map(|m| vec![m]).map_err(|e| e.to_string())
+impl ReplaySummary {
+    fn bad(&mut self, reason: &BadRecordReason) {
+        self.bad_lines += 1;
+        *self.bad_by_reason.entry(reason.code()).or_default() += 1;
     }
 }
 
-/// Streams `reader` through `engine` in batches, writing events as JSON Lines to `out`.
-/// Bad lines are reported on stderr with their line number and skipped.
+/// One line of a replay file, as chat messages. Labelled conversations (§3) are recognised by
+/// their `messages` array; their validation messages name fields and positions, not values.
+fn parse_line(line: &[u8], limits: &Limits) -> Result<(Vec<ChatMessage>, bool), BadRecordReason> {
+    let text = std::str::from_utf8(line).map_err(|_| BadRecordReason::InvalidUtf8)?;
+    let value = parse_json(text)?;
+    if value.get("messages").is_some_and(|m| m.is_array()) {
+        let conv: LabelledConversation = serde_json::from_value(value).map_err(|e| {
+            // serde's data errors can quote values: keep only what kind of error it was.
+            BadRecordReason::InvalidConversation(format!("{:?} error in its fields", e.classify()).to_lowercase())
+        })?;
+        conv.validate().map_err(BadRecordReason::InvalidConversation)?;
+        let messages = conv.to_chat_messages().map_err(BadRecordReason::InvalidConversation)?;
+        Ok((messages, false))
+    } else {
+        validate(&value, limits).map(|d| (vec![d.message], d.unknown_age_band))
+    }
+}
+
+/// Reads one line of at most `limit` bytes (without its newline) into `buf`. A longer line is read
+/// through to its end but not kept: returns `Ok(Some(len))` with the full length so the caller can
+/// report it. `Ok(None)` at end of input.
+fn read_line_bounded<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>, limit: usize) -> std::io::Result<Option<usize>> {
+    buf.clear();
+    let mut len = 0usize;
+    let mut any = false;
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(any.then_some(len));
+        }
+        any = true;
+        let (part, newline) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..i], true),
+            None => (chunk, false),
+        };
+        if len + part.len() <= limit {
+            buf.extend_from_slice(part);
+        }
+        len += part.len();
+        let used = part.len() + usize::from(newline);
+        reader.consume(used);
+        if newline {
+            if len > limit {
+                buf.clear();
+            }
+            return Ok(Some(len));
+        }
+    }
+}
+
+/// Streams `reader` through `engine` in batches, writing events as JSON Lines to `out`. Bad lines
+/// are reported on stderr with their line number and reason code, and skipped.
 pub fn replay<R: BufRead, W: Write>(
     engine: &mut Engine,
-    reader: R,
+    mut reader: R,
     mut out: W,
     batch_size: usize,
+    limits: &Limits,
     source_name: &str,
 ) -> anyhow::Result<ReplaySummary> {
     let mut summary = ReplaySummary::default();
     let mut batch: Vec<Input> = Vec::with_capacity(batch_size);
     let mut flush = |batch: &mut Vec<Input>, summary: &mut ReplaySummary, out: &mut W| -> anyhow::Result<()> {
-        for outcome in engine.process(batch)? {
-            if let Some(ev) = outcome.event {
-                summary.events[match ev.level {
-                    Level::Watch => 0,
-                    Level::Alert => 1,
-                    Level::Critical => 2,
-                }] += 1;
-                serde_json::to_writer(&mut *out, &ev)?;
-                out.write_all(b"\n")?;
+        for processed in engine.process_batch(batch)? {
+            match processed {
+                Processed::Scored(outcome) => {
+                    if let Some(ev) = outcome.event {
+                        summary.events[match ev.level {
+                            Level::Watch => 0,
+                            Level::Alert => 1,
+                            Level::Critical => 2,
+                        }] += 1;
+                        serde_json::to_writer(&mut *out, &ev)?;
+                        out.write_all(b"\n")?;
+                    }
+                }
+                Processed::Skipped => {}
+                Processed::Failed(why) => {
+                    summary.bad(&BadRecordReason::InferenceFailed);
+                    eprintln!("jaga replay: {source_name}: a message was skipped: inference_failed: {why}");
+                }
             }
         }
         out.flush()?;
         batch.clear();
         Ok(())
     };
-    for (i, line) in reader.lines().enumerate() {
-        let line = line.with_context(|| format!("reading {source_name}"))?;
-        if line.trim().is_empty() {
+    let mut buf = Vec::new();
+    let mut line_no = 0usize;
+    while let Some(len) = read_line_bounded(&mut reader, &mut buf, limits.max_record_bytes)
+        .with_context(|| format!("reading {source_name}"))?
+    {
+        line_no += 1;
+        let parsed = if len > limits.max_record_bytes {
+            Err(BadRecordReason::TooLarge { size: len, limit: limits.max_record_bytes })
+        } else if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
-        }
-        match parse_line(&line) {
-            Ok(messages) => {
+        } else {
+            parse_line(&buf, limits)
+        };
+        match parsed {
+            Ok((messages, unknown_age_band)) => {
+                summary.unknown_age_bands += usize::from(unknown_age_band);
                 for message in messages {
                     summary.messages += 1;
                     batch.push(Input { message, source: None });
@@ -90,8 +162,8 @@ pub fn replay<R: BufRead, W: Write>(
                 }
             }
             Err(reason) => {
-                summary.bad_lines += 1;
-                eprintln!("jaga replay: {source_name}:{}: skipped: {reason}", i + 1);
+                summary.bad(&reason);
+                eprintln!("jaga replay: {source_name}:{line_no}: skipped: {}: {reason}", reason.code());
             }
         }
     }
@@ -104,28 +176,71 @@ pub fn run(a: ReplayArgs) -> anyhow::Result<()> {
     init_tracing(cfg.log.format, "warn");
     let mut engine = build_engine(&cfg, None)?;
     let batch = a.batch.unwrap_or(cfg.pipeline.max_batch).max(1);
+    let limits = Limits { max_record_bytes: cfg.pipeline.max_record_bytes, max_id_bytes: cfg.pipeline.max_id_bytes };
     let started = std::time::Instant::now();
     let stdout = std::io::stdout().lock();
     let name = a.file.display().to_string();
     let summary = if name == "-" {
-        replay(&mut engine, std::io::stdin().lock(), stdout, batch, "stdin")?
+        replay(&mut engine, std::io::stdin().lock(), stdout, batch, &limits, "stdin")?
     } else {
         let f = std::fs::File::open(&a.file).with_context(|| format!("cannot open {name}"))?;
-        replay(&mut engine, std::io::BufReader::new(f), stdout, batch, &name)?
+        replay(&mut engine, std::io::BufReader::new(f), stdout, batch, &limits, &name)?
     };
     let secs = started.elapsed().as_secs_f64();
+    let reasons: Vec<String> = summary.bad_by_reason.iter().map(|(code, n)| format!("{code} {n}")).collect();
+    let cache = engine
+        .embedding_cache_stats()
+        .map(|c| format!("; embedding cache {:.1}% hits", 100.0 * c.hit_rate()))
+        .unwrap_or_default();
     eprintln!(
-        "jaga replay: {} messages, {} events (watch {}, alert {}, critical {}), {} bad lines, {:.1} s ({:.0} messages/s); model {}, profile {}",
+        "jaga replay: {} messages, {} events (watch {}, alert {}, critical {}), {} bad lines{}, {} unknown age bands, {:.1} s ({:.0} messages/s){cache}; model {}, profile {}",
         summary.messages,
         summary.events.iter().sum::<usize>(),
         summary.events[0],
         summary.events[1],
         summary.events[2],
         summary.bad_lines,
+        if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) },
+        summary.unknown_age_bands,
         secs,
         summary.messages as f64 / secs.max(1e-9),
         engine.model_version(),
         engine.profile_id()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], limit: usize) -> Vec<(usize, Vec<u8>)> {
+        let mut r = std::io::BufReader::with_capacity(4, input);
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        while let Some(len) = read_line_bounded(&mut r, &mut buf, limit).unwrap() {
+            out.push((len, buf.clone()));
+        }
+        out
+    }
+
+    #[test]
+    fn bounded_lines_keep_short_lines_and_measure_long_ones_without_keeping_them() {
+        let got = lines(b"ab\n\ncdefghij\nxyz", 5);
+        assert_eq!(
+            got,
+            vec![(2, b"ab".to_vec()), (0, Vec::new()), (8, Vec::new()), (3, b"xyz".to_vec())],
+            "an over-long line is reported with its length and no content"
+        );
+        assert!(lines(b"", 5).is_empty());
+        assert_eq!(lines(b"\xff\xfe\n", 5), vec![(2, b"\xff\xfe".to_vec())]);
+    }
+
+    #[test]
+    fn labelled_conversation_errors_do_not_quote_values() {
+        let line = br#"{"conversation_id":"x","language":"SECRET","label":"benign","messages":[]}"#;
+        let err = parse_line(line, &Limits::default()).unwrap_err();
+        assert_eq!(err.code(), "invalid_conversation");
+        assert!(!err.to_string().contains("SECRET"), "{err}");
+    }
 }

@@ -34,6 +34,10 @@ pub struct RunArgs {
     /// Dead-letter topic for bad records [default: chat.messages.dlq]
     #[arg(long, value_name = "T")]
     pub dlq_topic: Option<String>,
+    /// Compacted topic of conversation state, co-partitioned with the input; created if missing;
+    /// one per consumer group [default: jaga.state.changelog]
+    #[arg(long, value_name = "T")]
+    pub state_topic: Option<String>,
     /// Consumer group; run more processes with the same group to scale out [default: jaga]
     #[arg(long, value_name = "G")]
     pub group_id: Option<String>,
@@ -57,6 +61,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
         input_topic: a.input_topic,
         output_topic: a.output_topic,
         dlq_topic: a.dlq_topic,
+        state_topic: a.state_topic,
         group_id: a.group_id,
         metrics_addr: a.metrics_addr,
         excerpts: a.excerpts.then_some(true),
@@ -79,8 +84,10 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
         encoder_threads = cfg.model.encoder_options().resolved_threads(),
         "Model loaded."
     );
+    // Three workers: a revocation waits inside the consumer's callback for in-flight work of the
+    // lost partitions, and the producer side must keep running on the others meanwhile.
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(3)
         .enable_all()
         .thread_name("jaga-io")
         .build()

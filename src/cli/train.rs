@@ -37,8 +37,10 @@ pub struct TrainArgs {
     /// one fold and scoring it out of fold (for calibration and thresholds).
     #[arg(long, default_value_t = 4)]
     pub folds: usize,
-    /// Generator families held out of training and measured on (comma separated); default: a
-    /// seeded quarter of the grooming and of the benign families.
+    /// Generator families held out of training and measured on (comma separated); default: the
+    /// generator's held-out families (`jaga synth --list-families` marks them; they use template
+    /// pools no other family shares) where the data has them, else a seeded quarter of the
+    /// grooming and of the benign families.
     #[arg(long, value_delimiter = ',')]
     pub holdout_families: Vec<String>,
     /// Stage-head weight of a background message relative to a labelled one (2 was chosen on the
@@ -93,6 +95,11 @@ pub struct SynthArgs {
     /// List the template families and exit.
     #[arg(long)]
     pub list_families: bool,
+    /// Also print a JSON report on stderr: template counts per stage and language, message and
+    /// conversation shapes per label and language, and the tokens that occur (almost) only in
+    /// grooming conversations — the shortcuts a model could learn instead of the patterns.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 pub fn run_train(a: TrainArgs) -> anyhow::Result<()> {
@@ -178,8 +185,13 @@ fn fmt(v: Option<f64>) -> String {
 
 pub fn run_synth(a: SynthArgs) -> anyhow::Result<()> {
     if a.list_families {
+        let held_out = crate::dataset::synth::heldout_families();
         for f in families() {
-            println!("{f}");
+            if held_out.contains(&f) {
+                println!("{f}\theld-out");
+            } else {
+                println!("{f}");
+            }
         }
         return Ok(());
     }
@@ -205,6 +217,13 @@ pub fn run_synth(a: SynthArgs) -> anyhow::Result<()> {
         for (n, c) in convs.iter_mut().enumerate() {
             obfuscate_conversation(c, a.obfuscate_seed, n as u64);
         }
+    }
+    if a.stats {
+        let report = serde_json::json!({
+            "templates": crate::dataset::synth::template_counts(),
+            "corpus": crate::dataset::synth::stats::corpus_stats(&convs),
+        });
+        eprintln!("{}", serde_json::to_string_pretty(&report)?);
     }
     if a.out.as_os_str() == "-" {
         write_jsonl(std::io::stdout().lock(), &convs)?;

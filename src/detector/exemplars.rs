@@ -9,8 +9,17 @@
 //! ```toml
 //! bank = "secrecy"          # a stage name of CONTRACTS §4, or "benign"
 //! phrases = ["dont tell your mom about us", "jangan bilang siapa2 ya"]
+//!
+//! # Rows that express several stages at once (or none: `stages = []` is benign). `bank` is
+//! # only needed when the file also has `phrases`.
+//! [[rows]]
+//! text = "this is our secret, i'll send you pulsa"
+//! stages = ["secrecy", "gifts_money"]
 //! ```
 //!
+//! Labels follow meaning, as in the synthetic data: a phrase is filed under every stage it
+//! expresses, whoever would say it ("don't tell dad about the cake" is secrecy too); the benign
+//! bank holds chat that expresses no stage. A multi-label row joins every one of its stage banks.
 //! Several files may feed the same bank (their phrases are concatenated), so local additions can
 //! live in their own file. Every stage and the benign bank must end up with at least one phrase.
 
@@ -30,8 +39,19 @@ pub const NUM_SIGNALS: usize = NUM_STAGES + 1;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BankFile {
-    bank: String,
+    #[serde(default)]
+    bank: Option<String>,
+    #[serde(default)]
     phrases: Vec<String>,
+    #[serde(default)]
+    rows: Vec<RowFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RowFile {
+    text: String,
+    stages: Vec<String>,
 }
 
 /// Which bank a file feeds.
@@ -41,29 +61,96 @@ pub enum BankKind {
     Benign,
 }
 
+/// One labelled phrase: the stages it expresses, in index order (empty: benign).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExemplarRow {
+    pub text: String,
+    pub stages: Vec<Stage>,
+}
+
+impl ExemplarRow {
+    /// The banks this row belongs to: each of its stages, or the benign bank.
+    pub fn kinds(&self) -> Vec<BankKind> {
+        if self.stages.is_empty() {
+            vec![BankKind::Benign]
+        } else {
+            self.stages.iter().map(|&s| BankKind::Stage(s)).collect()
+        }
+    }
+}
+
 /// The phrases of every bank, plus the raw files (hashed into the model version).
 #[derive(Debug, Clone, Default)]
 pub struct ExemplarBanks {
     pub stages: [Vec<String>; NUM_STAGES],
     pub benign: Vec<String>,
+    /// Every phrase once, with all of its labels, in file order.
+    pub rows: Vec<ExemplarRow>,
+    /// For each phrase of `stages[s]`, its index in `rows`.
+    pub stage_rows: [Vec<usize>; NUM_STAGES],
+    /// For each phrase of `benign`, its index in `rows`.
+    pub benign_rows: Vec<usize>,
     /// `(file name, bytes)` in name order.
     pub files: Vec<(String, Vec<u8>)>,
 }
 
-/// Parses one bank file; `name` is only used in error messages.
-pub fn parse_bank(name: &str, text: &str) -> Result<(BankKind, Vec<String>), DetectorError> {
+fn parse_stage(name: &str) -> Result<BankKind, String> {
+    if name == BENIGN_BANK {
+        Ok(BankKind::Benign)
+    } else {
+        name.parse::<Stage>().map(BankKind::Stage)
+    }
+}
+
+/// Parses one bank file into labelled rows; `name` is only used in error messages.
+pub fn parse_file(name: &str, text: &str) -> Result<Vec<ExemplarRow>, DetectorError> {
     let bad = |message: String| DetectorError::Exemplars { file: name.to_string(), message };
     let file: BankFile = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
-    let kind = if file.bank == BENIGN_BANK {
-        BankKind::Benign
-    } else {
-        BankKind::Stage(file.bank.parse::<Stage>().map_err(bad)?)
-    };
+    let mut rows = Vec::new();
+    let bank = file.bank.as_deref().map(parse_stage).transpose().map_err(&bad)?;
     let phrases: Vec<String> = file.phrases.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
-    if phrases.is_empty() {
+    if !phrases.is_empty() || file.rows.is_empty() {
+        let stages = match bank.ok_or_else(|| bad("`phrases` need a `bank` (a stage or \"benign\")".into()))? {
+            BankKind::Benign => Vec::new(),
+            BankKind::Stage(s) => vec![s],
+        };
+        rows.extend(phrases.into_iter().map(|text| ExemplarRow { text, stages: stages.clone() }));
+    }
+    for (i, r) in file.rows.iter().enumerate() {
+        let text = r.text.trim().to_string();
+        if text.is_empty() {
+            return Err(bad(format!("row {}: empty text", i + 1)));
+        }
+        let mut stages = Vec::new();
+        for st in &r.stages {
+            match parse_stage(st).map_err(|e| bad(format!("row {}: {e}", i + 1)))? {
+                BankKind::Stage(s) if !stages.contains(&s) => stages.push(s),
+                BankKind::Stage(_) => {}
+                BankKind::Benign => return Err(bad(format!("row {}: write `stages = []` for a benign row", i + 1))),
+            }
+        }
+        stages.sort_by_key(|s| s.index());
+        rows.push(ExemplarRow { text, stages });
+    }
+    if rows.is_empty() {
         return Err(bad("the bank has no phrases".into()));
     }
-    Ok((kind, phrases))
+    Ok(rows)
+}
+
+/// Parses a single-bank file (the original format: `bank` and `phrases`, no multi-label rows).
+pub fn parse_bank(name: &str, text: &str) -> Result<(BankKind, Vec<String>), DetectorError> {
+    let rows = parse_file(name, text)?;
+    let kinds: Vec<Vec<BankKind>> = rows.iter().map(ExemplarRow::kinds).collect();
+    match kinds.first().map(Vec::as_slice) {
+        Some([kind]) if kinds.iter().all(|k| k.as_slice() == [*kind]) => {
+            Ok((*kind, rows.into_iter().map(|r| r.text).collect()))
+        }
+        _ => Err(DetectorError::Exemplars {
+            file: name.to_string(),
+            message: "not a single-bank file (it has multi-label or mixed rows)".into(),
+        }),
+    }
 }
 
 impl ExemplarBanks {
@@ -92,9 +179,21 @@ impl ExemplarBanks {
         for (name, bytes) in &files {
             let text = std::str::from_utf8(bytes)
                 .map_err(|_| DetectorError::Exemplars { file: name.clone(), message: "not UTF-8".into() })?;
-            match parse_bank(name, text)? {
-                (BankKind::Benign, p) => banks.benign.extend(p),
-                (BankKind::Stage(s), p) => banks.stages[s.index()].extend(p),
+            for row in parse_file(name, text)? {
+                let r = banks.rows.len();
+                for kind in row.kinds() {
+                    match kind {
+                        BankKind::Benign => {
+                            banks.benign.push(row.text.clone());
+                            banks.benign_rows.push(r);
+                        }
+                        BankKind::Stage(s) => {
+                            banks.stages[s.index()].push(row.text.clone());
+                            banks.stage_rows[s.index()].push(r);
+                        }
+                    }
+                }
+                banks.rows.push(row);
             }
         }
         let missing: Vec<&str> = Stage::ALL
@@ -113,6 +212,17 @@ impl ExemplarBanks {
         Ok(banks)
     }
 
+    /// Where row `r` sits in the first bank it belongs to: the `skip` argument that leaves it
+    /// out of [`EncodedBanks::signals_without`] when the row itself is a training example.
+    pub fn first_slot(&self, r: usize) -> Option<(BankKind, usize)> {
+        let kind = *self.rows.get(r)?.kinds().first()?;
+        let index = match kind {
+            BankKind::Benign => self.benign_rows.iter().position(|&x| x == r)?,
+            BankKind::Stage(s) => self.stage_rows[s.index()].iter().position(|&x| x == r)?,
+        };
+        Some((kind, index))
+    }
+
     /// Encodes every phrase (normalised exactly like a chat message).
     pub fn encode(&self, encoder: &dyn Encoder) -> Result<EncodedBanks, DetectorError> {
         let enc = |phrases: &[String]| -> Result<Vec<Vec<f32>>, DetectorError> {
@@ -123,7 +233,7 @@ impl ExemplarBanks {
         for (i, p) in self.stages.iter().enumerate() {
             stages[i] = enc(p)?;
         }
-        Ok(EncodedBanks { stages, benign: enc(&self.benign)? })
+        Ok(EncodedBanks::new(stages, enc(&self.benign)?))
     }
 }
 
@@ -139,10 +249,42 @@ pub fn encode_texts(encoder: &dyn Encoder, texts: &[String]) -> Result<Vec<Vec<f
 }
 
 /// The banks' embeddings, ready for similarity look-ups.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct EncodedBanks {
     pub stages: [Vec<Vec<f32>>; NUM_STAGES],
     pub benign: Vec<Vec<f32>>,
+    /// Every phrase (benign bank first, then the stage banks in order) packed as the weights of
+    /// one matrix product, so a batch's similarities to all banks are a single product
+    /// ([`EncodedBanks::signals_batch`]); `None` when the banks are empty.
+    packed: Option<jaga_kernels::sgemm::F32Weights>,
+}
+
+impl Default for EncodedBanks {
+    fn default() -> Self {
+        EncodedBanks::new(Default::default(), Vec::new())
+    }
+}
+
+/// Mean of the `k` (at most [`TOP_K`]) largest similarities, summed largest first — the same
+/// value [`top_k_mean`] computes by sorting.
+fn top_k_mean_of(sims: &[f32], k: usize) -> f32 {
+    let k = k.min(TOP_K);
+    let mut best = [f32::NEG_INFINITY; TOP_K];
+    for &v in sims {
+        if v.total_cmp(&best[k - 1]).is_gt() {
+            let mut j = k - 1;
+            while j > 0 && v.total_cmp(&best[j - 1]).is_gt() {
+                best[j] = best[j - 1];
+                j -= 1;
+            }
+            best[j] = v;
+        }
+    }
+    let n = k.min(sims.len());
+    if n == 0 {
+        return 0.0;
+    }
+    best[..n].iter().sum::<f32>() / n as f32
 }
 
 /// Mean of the `k` largest cosine similarities (embeddings are L2-normalised, so dot products).
@@ -163,6 +305,43 @@ pub fn top_k_mean(emb: &[f32], bank: &[Vec<f32>], k: usize, skip: Option<usize>)
 }
 
 impl EncodedBanks {
+    /// Banks from their phrase embeddings (all of one width).
+    pub fn new(stages: [Vec<Vec<f32>>; NUM_STAGES], benign: Vec<Vec<f32>>) -> EncodedBanks {
+        let all: Vec<&Vec<f32>> = benign.iter().chain(stages.iter().flatten()).collect();
+        let dim = all.first().map_or(0, |e| e.len());
+        let packed = (dim > 0 && all.iter().all(|e| e.len() == dim)).then(|| {
+            let flat: Vec<f32> = all.iter().flat_map(|e| e.iter().copied()).collect();
+            jaga_kernels::sgemm::F32Weights::pack(&flat, &vec![0.0; all.len()], all.len(), dim)
+        });
+        EncodedBanks { stages, benign, packed }
+    }
+
+    /// [`EncodedBanks::signals`] of every embedding of a batch, bit for bit: the similarities come
+    /// from one matrix product over all banks (summed in the same order as the scalar dot
+    /// product), then each bank's top-k is picked by a scan instead of a sort.
+    pub fn signals_batch(&self, embs: &[Vec<f32>]) -> Vec<[f32; NUM_SIGNALS]> {
+        let Some(w) = self.packed.as_ref().filter(|w| !embs.is_empty() && embs.iter().all(|e| e.len() == w.k)) else {
+            return embs.iter().map(|e| self.signals(e)).collect();
+        };
+        let x: Vec<f32> = embs.iter().flat_map(|e| e.iter().copied()).collect();
+        let mut sims = vec![0f32; embs.len() * w.n];
+        jaga_kernels::sgemm::gemm(&x, embs.len(), w, false, &mut sims, w.n);
+        let nb = self.benign.len();
+        sims.chunks_exact(w.n)
+            .map(|row| {
+                let benign = top_k_mean_of(&row[..nb], TOP_K);
+                let mut out = [0.0; NUM_SIGNALS];
+                let mut start = nb;
+                for (s, bank) in Stage::ALL.iter().zip(&self.stages) {
+                    out[s.index()] = top_k_mean_of(&row[start..start + bank.len()], TOP_K) - benign;
+                    start += bank.len();
+                }
+                out[NUM_STAGES] = benign;
+                out
+            })
+            .collect()
+    }
+
     /// Per stage, top-k similarity to the stage bank minus top-k similarity to the benign bank,
     /// then the benign top-k similarity itself.
     pub fn signals(&self, emb: &[f32]) -> [f32; NUM_SIGNALS] {
@@ -204,10 +383,41 @@ mod tests {
     }
 
     #[test]
+    fn multi_label_rows_join_every_bank_they_name() {
+        let text = "[[rows]]\ntext = \"our secret, i'll send pulsa\"\nstages = [\"gifts_money\", \"secrecy\"]\n\
+                    [[rows]]\ntext = \"see you at practice\"\nstages = []\n";
+        let rows = parse_file("m.toml", text).unwrap();
+        assert_eq!(rows[0].stages, vec![Stage::Secrecy, Stage::GiftsMoney]);
+        assert!(rows[1].stages.is_empty());
+        let mut files = all_banks();
+        files.push(("m.toml".into(), text.as_bytes().to_vec()));
+        let banks = ExemplarBanks::from_files(files).unwrap();
+        let r = banks.rows.iter().position(|r| r.text.starts_with("our secret")).unwrap();
+        assert!(banks.stages[Stage::Secrecy.index()].contains(&banks.rows[r].text));
+        assert!(banks.stages[Stage::GiftsMoney.index()].contains(&banks.rows[r].text));
+        assert!(banks.benign.contains(&"see you at practice".to_string()));
+        // Each row sits in each of its banks once, and its first slot points back at it.
+        let (kind, i) = banks.first_slot(r).unwrap();
+        assert_eq!(kind, BankKind::Stage(Stage::Secrecy));
+        assert_eq!(banks.stage_rows[Stage::Secrecy.index()][i], r);
+        assert_eq!(banks.rows.len(), Stage::ALL.len() + 2 + 2);
+        // A multi-label file is not a single bank.
+        assert!(parse_bank("m.toml", text).is_err());
+        // Phrases and rows may share a file; rows must say their stages.
+        let both = "bank = \"benign\"\nphrases = [\"hi\"]\n[[rows]]\ntext = \"x\"\nstages = [\"meeting\"]\n";
+        assert_eq!(parse_file("b.toml", both).unwrap().len(), 2);
+        assert!(parse_file("c.toml", "[[rows]]\ntext = \"x\"\n").is_err());
+        assert!(parse_file("d.toml", "[[rows]]\ntext = \"x\"\nstages = [\"groom\"]\n").is_err());
+        assert!(parse_file("e.toml", "[[rows]]\ntext = \" \"\nstages = []\n").is_err());
+        assert!(parse_file("f.toml", "[[rows]]\ntext = \"x\"\nstages = [\"benign\"]\n").is_err());
+    }
+
+    #[test]
     fn bad_files_are_named_in_the_error() {
         let e = parse_bank("oops.toml", "bank = \"grooming\"\nphrases = [\"a\"]").unwrap_err();
         assert!(e.to_string().contains("oops.toml") && e.to_string().contains("grooming"), "{e}");
         assert!(parse_bank("e.toml", "bank = \"secrecy\"\nphrases = []").is_err());
+        assert!(parse_file("n.toml", "phrases = [\"a\"]").unwrap_err().to_string().contains("bank"));
         assert!(parse_bank("u.toml", "bank = \"secrecy\"\nphrases = [\"a\"]\nextra = 1").is_err());
         assert!(parse_bank("t.toml", "not toml [").is_err());
     }
@@ -226,26 +436,66 @@ mod tests {
     }
 
     #[test]
-    fn signals_are_stage_minus_benign_top_k() {
-        let banks = EncodedBanks {
-            stages: std::array::from_fn(|i| vec![if i == 0 { vec![1.0, 0.0] } else { vec![0.0, -1.0] }]),
-            benign: vec![vec![0.0, 1.0], vec![0.6, 0.8]],
+    fn batched_signals_equal_the_scalar_ones_bit_for_bit() {
+        let mut seed = 7u64;
+        let mut unit = |dim: usize| -> Vec<f32> {
+            let v: Vec<f32> = (0..dim)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    (seed >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+                })
+                .collect();
+            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            v.iter().map(|x| x / n).collect()
         };
+        // Bank sizes below, at and above TOP_K, and a duplicated phrase (a tie).
+        let stages: [Vec<Vec<f32>>; NUM_STAGES] =
+            std::array::from_fn(|i| (0..(i * 5) % 23 + 1).map(|_| unit(384)).collect());
+        let mut benign: Vec<Vec<f32>> = (0..40).map(|_| unit(384)).collect();
+        benign.push(benign[3].clone());
+        let banks = EncodedBanks::new(stages, benign);
+        let embs: Vec<Vec<f32>> = (0..37).map(|_| unit(384)).collect();
+        let scalar: Vec<_> = embs.iter().map(|e| banks.signals(e)).collect();
+        assert_eq!(banks.signals_batch(&embs), scalar);
+        assert!(banks.signals_batch(&[]).is_empty());
+    }
+
+    #[test]
+    fn signals_are_stage_minus_benign_top_k() {
+        let banks = EncodedBanks::new(
+            std::array::from_fn(|i| vec![if i == 0 { vec![1.0, 0.0] } else { vec![0.0, -1.0] }]),
+            vec![vec![0.0, 1.0], vec![0.6, 0.8]],
+        );
         let s = banks.signals(&[1.0, 0.0]);
+        assert_eq!(banks.signals_batch(&[vec![1.0, 0.0]]), vec![s]);
         // benign top-k mean over the two phrases: (0 + 0.6) / 2.
         assert!((s[NUM_STAGES] - 0.3).abs() < 1e-6);
         assert!((s[0] - 0.7).abs() < 1e-6);
         assert!((s[1] + 0.3).abs() < 1e-6);
     }
 
+    /// Bounds: enough phrasings per stage (EN, ID and code-mixed, in every context the stage is
+    /// said in) for the top-k similarity to find a near neighbour, and few enough that comparing
+    /// every message with every phrase stays cheap next to encoding it (a few hundred dot
+    /// products of 384 floats per bank). They were 25..=80 while every stage had one context.
     #[test]
     fn the_shipped_banks_parse_and_are_large_enough() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/exemplars");
         let banks = ExemplarBanks::load_dir(&dir).unwrap();
         for s in Stage::ALL {
             let n = banks.stages[s.index()].len();
-            assert!((25..=80).contains(&n), "{s}: {n} phrases");
+            assert!((90..=250).contains(&n), "{s}: {n} phrases");
         }
-        assert!(banks.benign.len() >= 60);
+        assert!((200..=500).contains(&banks.benign.len()), "benign: {}", banks.benign.len());
+        let multi = banks.rows.iter().filter(|r| r.stages.len() >= 2).count();
+        assert!(multi >= 40, "{multi} multi-label rows");
+        // No phrase is filed twice with different labels.
+        let mut seen = std::collections::HashMap::new();
+        for r in &banks.rows {
+            let key = crate::normalize::normalize(&r.text);
+            if let Some(prev) = seen.insert(key, r.stages.clone()) {
+                assert_eq!(prev, r.stages, "{:?} labelled twice", r.text);
+            }
+        }
     }
 }

@@ -39,25 +39,9 @@ pub const EVIDENCE_MIN: f32 = 0.3;
 /// Most evidence messages per score.
 pub const MAX_EVIDENCE: usize = 5;
 
-/// What the window keeps per message: small, so thousands of live conversations fit in memory.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MessageFeatures {
-    /// Per-stage probability that this message expresses the stage, 0..1.
-    pub stages: [f32; NUM_STAGES],
-}
-
-impl MessageFeatures {
-    /// The stage this message most supports, with its probability.
-    pub fn top_stage(&self) -> (Stage, f32) {
-        let mut best = (Stage::ALL[0], self.stages[0]);
-        for s in Stage::ALL.into_iter().skip(1) {
-            if self.stages[s.index()] > best.1 {
-                best = (s, self.stages[s.index()]);
-            }
-        }
-        best
-    }
-}
+/// Per-message features live in [`crate::features`] so the window store does not depend on the
+/// detector; re-exported here where the detector's callers have always found them.
+pub use crate::features::MessageFeatures;
 
 /// One message that drove a conversation's score.
 #[derive(Debug, Clone, PartialEq)]
@@ -239,7 +223,19 @@ impl Detector {
 
     /// Per-message features for a batch of embeddings (one per normalised text).
     pub fn message_features(&self, embeddings: &[Vec<f32>]) -> Vec<MessageFeatures> {
-        embeddings.iter().map(|e| stage_features(&self.banks, &self.stage_head, e)).collect()
+        // All similarities of the batch in one matrix product (see `EncodedBanks::signals_batch`).
+        let signals = self.banks.signals_batch(embeddings);
+        embeddings
+            .iter()
+            .zip(signals)
+            .map(|(e, sig)| {
+                let mut x = Vec::with_capacity(e.len() + NUM_SIGNALS);
+                x.extend_from_slice(e);
+                x.extend_from_slice(&sig);
+                let logits = self.stage_head.forward(&x);
+                MessageFeatures::from_probs(std::array::from_fn(|i| sigmoid(logits[i])))
+            })
+            .collect()
     }
 
     /// Scores a conversation window; `None` when the window is empty.
@@ -253,11 +249,18 @@ impl Detector {
                 sender,
                 at: m.sent_at.timestamp(),
                 age_band: m.age_band,
-                stages: m.features.stages,
+                stages: m.features.probs(),
             })
             .collect();
-        let (idx, risk) = best_sender(&self.conv_head, self.meta.platt_a, self.meta.platt_b, &views, true)?;
-        Some(explain(&views, idx, risk, senders[idx].to_string()))
+        self.score_views(&views, &senders)
+    }
+
+    /// Scores a window given as message views, oldest first; `senders[v.sender]` names the sender
+    /// of view `v`, numbered in order of first appearance in the window. This is what the live
+    /// window store calls, without building an owned [`ConversationWindow`].
+    pub fn score_views(&self, views: &[MsgView], senders: &[&str]) -> Option<ConversationScore> {
+        let (idx, risk) = best_sender(&self.conv_head, self.meta.platt_a, self.meta.platt_b, views, true)?;
+        Some(explain(views, idx, risk, senders.get(idx)?.to_string()))
     }
 }
 
@@ -265,7 +268,7 @@ impl Detector {
 /// also what training feeds the conversation head, so both see exactly the same stored values.
 pub fn stage_features(banks: &EncodedBanks, head: &Mlp, emb: &[f32]) -> MessageFeatures {
     let logits = head.forward(&stage_input(banks, emb));
-    MessageFeatures { stages: std::array::from_fn(|i| sigmoid(logits[i])) }
+    MessageFeatures::from_probs(std::array::from_fn(|i| sigmoid(logits[i])))
 }
 
 /// The stage head's input row: embedding ⊕ exemplar signals.
@@ -298,7 +301,7 @@ fn explain(views: &[MsgView], suspect: usize, risk: f32, suspect_id: String) -> 
         for (s, p) in stages.iter_mut().zip(&v.stages) {
             *s = s.max(*p);
         }
-        let (stage, score) = MessageFeatures { stages: v.stages }.top_stage();
+        let (stage, score) = MessageFeatures::from_probs(v.stages).top_stage();
         if score >= EVIDENCE_MIN {
             evidence.push(EvidenceRef { index, stage, score });
         }

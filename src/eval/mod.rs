@@ -1,4 +1,4 @@
-//! Evaluation that trust-and-safety engineers can check (CONTRACTS §5).
+//! Evaluation that trust-and-safety engineers can check (docs/contracts.md §5).
 //!
 //! The flow mirrors what a person would do by hand, one pure step after another:
 //!

@@ -1,5 +1,5 @@
 //! Import of the PAN 2012 sexual-predator-identification corpus into labelled conversations
-//! (CONTRACTS §3), for engineers who hold a licensed copy; the project ships none of it.
+//! (docs/contracts.md §3), for engineers who hold a licensed copy; the project ships none of it.
 //!
 //! The corpus is one XML file:
 //!

@@ -16,8 +16,8 @@ pub const MAX_LISTED: usize = 100;
 const BLUE: &str = "#2f6fb0";
 const ORANGE: &str = "#d9822b";
 const RED: &str = "#c23b3b";
-const GREY: &str = "#888";
-const LEVEL_COLORS: [(&str, &str); 3] = [("watch", "#d4a017"), ("alert", ORANGE), ("critical", RED)];
+pub(crate) const GREY: &str = "#888";
+pub(crate) const LEVEL_COLORS: [(&str, &str); 3] = [("watch", "#d4a017"), ("alert", ORANGE), ("critical", RED)];
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(s: &str) -> String {
@@ -129,7 +129,7 @@ pub fn render_html(report: &EvalReport, results: &[ConvResult]) -> String {
     h
 }
 
-const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px 32px;color:#222;\
+pub(crate) const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px 32px;color:#222;\
 max-width:1200px}h1{margin:0 0 6px}h2{margin:28px 0 8px;font-size:1.25em;border-bottom:1px solid #ddd;padding-bottom:4px}\
 h3{margin:8px 0 4px;font-size:1em}.meta{color:#444}.note{color:#666;font-size:.88em;max-width:900px}\
 table{border-collapse:collapse;font-size:.9em}th,td{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}\
@@ -179,24 +179,24 @@ fn stage_table(report: &EvalReport) -> String {
     h
 }
 
-/// Plot area of every chart.
-struct Frame {
-    w: f64,
-    h: f64,
-    left: f64,
-    right: f64,
-    top: f64,
-    bottom: f64,
+/// Plot area of every chart (also used by `jaga explain`).
+pub(crate) struct Frame {
+    pub w: f64,
+    pub h: f64,
+    pub left: f64,
+    pub right: f64,
+    pub top: f64,
+    pub bottom: f64,
 }
 
 impl Frame {
-    fn x(&self, fx: f64) -> f64 {
+    pub fn x(&self, fx: f64) -> f64 {
         self.left + fx.clamp(0.0, 1.0) * (self.w - self.left - self.right)
     }
-    fn y(&self, fy: f64) -> f64 {
+    pub fn y(&self, fy: f64) -> f64 {
         self.h - self.bottom - fy.clamp(0.0, 1.0) * (self.h - self.top - self.bottom)
     }
-    fn open(&self, label: &str) -> String {
+    pub fn open(&self, label: &str) -> String {
         format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{label}\">\
              <rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" fill=\"#fff\"/>",
@@ -206,7 +206,7 @@ impl Frame {
         )
     }
     /// Axes with ticks at the given fractions and labels.
-    fn axes(&self, xticks: &[(f64, String)], yticks: &[(f64, String)], xlabel: &str, ylabel: &str) -> String {
+    pub fn axes(&self, xticks: &[(f64, String)], yticks: &[(f64, String)], xlabel: &str, ylabel: &str) -> String {
         let mut s = String::new();
         let (x0, x1, y0, y1) = (self.x(0.0), self.x(1.0), self.y(0.0), self.y(1.0));
         for (f, label) in yticks {
@@ -247,7 +247,7 @@ impl Frame {
     }
 }
 
-fn unit_ticks() -> Vec<(f64, String)> {
+pub(crate) fn unit_ticks() -> Vec<(f64, String)> {
     (0..=4).map(|i| (i as f64 / 4.0, format!("{:.2}", i as f64 / 4.0))).collect()
 }
 

@@ -1,20 +1,27 @@
-//! BERT sentence encoders (multilingual-e5-small, all-MiniLM-L6-v2) on candle's
-//! `candle_transformers::models::bert::BertModel`, CPU, f32: tokens → transformer → masked mean
-//! pooling → L2 normalisation, as in Wang et al. 2022 ("Text Embeddings by Weakly-Supervised
-//! Contrastive Pre-training") and sentence-transformers.
+//! BERT sentence encoders (multilingual-e5-small, all-MiniLM-L6-v2): tokenizer, batching and
+//! worker threads around [`PackedBert`](super::packed_bert::PackedBert), the forward pass.
 //!
-//! Speed comes mostly from not computing padding: chat messages are short and of very different
-//! lengths, so [`BertEncoder::embed`] sorts a batch by length and runs sub-batches of similar
-//! length (chosen by a small dynamic programme that trades padding against per-call overhead),
-//! then restores the caller's order.
+//! A batch's messages are tokenised, truncated, and cut into chunks of whole messages of about
+//! [`CHUNK_TOKENS`] tokens; the encoder's own worker threads (a dedicated pool, so their scratch
+//! memory stays warm between batches) take chunks until none is left. Chunks are small so a
+//! chunk's activations stay in the core's L2 cache through every layer while the int8 weights
+//! (21 MB for e5-small) stream from L3, and there are enough of them to keep every worker busy to
+//! the end of a batch. Tokens are packed without padding, so how messages are grouped changes
+//! nothing in their embeddings (see the determinism tests).
 
-use candle_core::{DType, Device, Tensor};
+use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
+use jaga_kernels::Isa;
 use tokenizers::Tokenizer;
 
 use super::fetch::ModelPaths;
-use super::{check_batch, l2_normalize, pad_rows, Encoder, EncoderInfo, ModelError, TokenBatch};
+use super::packed_bert::{Config, PackedBert};
+use super::unigram::{load_compact, CompactTokenizer};
+use super::{check_batch, pad_rows, Encoder, EncoderInfo, ModelError, TokenBatch};
 
 /// What differs between the BERT encoders jaga knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,78 +30,110 @@ pub struct BertStyle {
     pub id: &'static str,
     /// Prepended to every text (e5 was trained with "query: " / "passage: " prefixes).
     pub prefix: &'static str,
-    /// Id written into padding positions (masked out anyway, but matching the tokenizer keeps the
-    /// batches identical to what the reference implementation sees).
+    /// Id written into padding positions of a [`TokenBatch`] (the packed forward never reads
+    /// them; matching the tokenizer keeps batches identical to what reference implementations see).
     pub pad_id: u32,
 }
 
-pub const E5_SMALL_STYLE: BertStyle = BertStyle { id: "multilingual-e5-small@e5s1-q4", prefix: "query: ", pad_id: 1 };
+/// The id names the weights (E5S1 Q4_0) and the arithmetic (int8 linear layers): heads trained on
+/// one encoder's embeddings are only valid for that encoder.
+pub const E5_SMALL_STYLE: BertStyle =
+    BertStyle { id: "multilingual-e5-small@e5s1-q4-i8", prefix: "query: ", pad_id: 1 };
 
-pub const MINILM_STYLE: BertStyle = BertStyle { id: "all-minilm-l6-v2", prefix: "", pad_id: 0 };
+pub const MINILM_STYLE: BertStyle = BertStyle { id: "all-minilm-l6-v2@i8", prefix: "", pad_id: 0 };
 
 /// Default token budget per message: chat lines are short, and attention cost grows with length.
 pub const DEFAULT_MAX_TOKENS: usize = 128;
 
-/// Per forward call overhead, in "padded tokens" worth of compute: a sub-batch is split off when
-/// the padding it saves is worth more than one extra call. Measured on a 2-core AVX-512 machine.
-const CALL_OVERHEAD_TOKENS: usize = 48;
+/// Target tokens per chunk of a batch: large enough that each weight panel is reused by many
+/// rows, small enough that a chunk's activations (about 8 KB a token at hidden 384) fit in L2.
+pub const CHUNK_TOKENS: usize = 160;
 
 /// A longer text than this many bytes per allowed token cannot fit anyway; cutting it before
 /// tokenising keeps a pathological message from costing the tokenizer seconds.
 const MAX_BYTES_PER_TOKEN: usize = 64;
 
-/// A sub-batch: row indices into the caller's batch, and the length they are padded to.
-type Group<'a> = (&'a [usize], usize);
-/// A finished row: its index in the caller's batch and its embedding.
-type Pooled = (usize, Vec<f32>);
+/// One chunk's embeddings, in row order.
+type ChunkResult = Result<Vec<Vec<f32>>, ModelError>;
 
 /// See the module docs.
 pub struct BertEncoder {
-    model: BertModel,
-    tokenizer: Tokenizer,
+    model: PackedBert,
+    tokenizer: TextTokenizer,
     style: BertStyle,
     info: EncoderInfo,
     max_tokens: usize,
-    vocab_size: usize,
-    max_positions: usize,
-    sub_batching: bool,
-    workers: usize,
-    device: Device,
+    /// Worker threads for chunks and tokenisation; `None` runs everything on the caller.
+    pool: Option<rayon::ThreadPool>,
+}
+
+/// The tokenizer: Unigram vocabularies (e5) in the compact model of [`super::unigram`], anything
+/// else (MiniLM's WordPiece) as the `tokenizers` crate loads it.
+pub(crate) enum TextTokenizer {
+    Compact(Box<CompactTokenizer>),
+    Hf(Box<Tokenizer>),
+}
+
+impl TextTokenizer {
+    /// Reads `tokenizer.json`, with padding and truncation off (done here per batch).
+    pub(crate) fn from_file(path: &std::path::Path) -> Result<TextTokenizer, ModelError> {
+        if let Some(t) = load_compact(path)? {
+            return Ok(TextTokenizer::Compact(Box::new(t)));
+        }
+        let mut tokenizer =
+            Tokenizer::from_file(path).map_err(|e| ModelError::Tokenizer(format!("{}: {e}", path.display())))?;
+        // MiniLM's file pads every text to 128 tokens.
+        tokenizer.with_padding(None);
+        tokenizer.with_truncation(None).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        Ok(TextTokenizer::Hf(Box::new(tokenizer)))
+    }
+
+    /// Token ids of each text, special tokens included; offsets are not computed.
+    pub(crate) fn encode_ids(&self, texts: Vec<String>) -> Result<Vec<Vec<u32>>, ModelError> {
+        let err = |e: tokenizers::Error| ModelError::Tokenizer(e.to_string());
+        let encodings = match self {
+            TextTokenizer::Compact(t) => t.encode_batch_fast(texts, true).map_err(err)?,
+            TextTokenizer::Hf(t) => t.encode_batch_fast(texts, true).map_err(err)?,
+        };
+        Ok(encodings.iter().map(|e| e.get_ids().to_vec()).collect())
+    }
+}
+
+/// Reads `config.json` and the tokenizer.
+pub(crate) fn load_config_and_tokenizer(paths: &ModelPaths) -> Result<(Config, TextTokenizer), ModelError> {
+    let config_bytes = std::fs::read(&paths.config)
+        .map_err(|source| ModelError::Io { path: paths.config.display().to_string(), source })?;
+    let config: Config = serde_json::from_slice(&config_bytes)
+        .map_err(|e| ModelError::Corrupt(format!("{}: {e}", paths.config.display())))?;
+    let tokenizer = TextTokenizer::from_file(&paths.tokenizer)?;
+    if !paths.weights.is_file() {
+        return Err(ModelError::Missing(paths.weights.display().to_string()));
+    }
+    Ok((config, tokenizer))
 }
 
 impl BertEncoder {
-    /// Loads weights, config and tokenizer. `max_tokens` (special tokens included) is clamped to
+    /// Loads weights, config and tokenizer for the best instruction set of this CPU (`JAGA_ISA=
+    /// portable` forces the f32 path). `max_tokens` (special tokens included) is clamped to
     /// `2..=max_position_embeddings`.
     pub fn load(paths: &ModelPaths, style: BertStyle, max_tokens: usize) -> Result<Self, ModelError> {
-        let config_bytes = std::fs::read(&paths.config)
-            .map_err(|source| ModelError::Io { path: paths.config.display().to_string(), source })?;
-        let config: Config = serde_json::from_slice(&config_bytes)
-            .map_err(|e| ModelError::Corrupt(format!("{}: {e}", paths.config.display())))?;
-        let mut tokenizer = Tokenizer::from_file(&paths.tokenizer)
-            .map_err(|e| ModelError::Tokenizer(format!("{}: {e}", paths.tokenizer.display())))?;
-        // Padding and truncation are done here, per batch, so they must be off in the tokenizer
-        // (MiniLM's file pads every text to 128 tokens).
-        tokenizer.with_padding(None);
-        tokenizer.with_truncation(None).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
-        let device = Device::Cpu;
-        if !paths.weights.is_file() {
-            return Err(ModelError::Missing(paths.weights.display().to_string()));
-        }
+        Self::load_for(paths, style, max_tokens, Isa::from_env())
+    }
+
+    /// [`Self::load`] for a given instruction set (it must be supported by this CPU).
+    pub fn load_for(paths: &ModelPaths, style: BertStyle, max_tokens: usize, isa: Isa) -> Result<Self, ModelError> {
+        let (config, tokenizer) = load_config_and_tokenizer(paths)?;
         // SAFETY: the file is only ever replaced by an atomic rename (see `fetch`), never modified
-        // in place, and candle copies each tensor out of the mapping while loading.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&paths.weights], DType::F32, &device) }?;
-        let model = BertModel::load(vb, &config)?;
+        // in place, and every tensor is copied out of the mapping while loading.
+        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&paths.weights], DType::F32, &Device::Cpu) }?;
+        let model = PackedBert::load(vb, &config, isa)?;
         Ok(Self {
+            info: EncoderInfo { id: style.id.to_string(), dim: config.hidden_size },
+            max_tokens: max_tokens.clamp(2, config.max_position_embeddings),
             model,
             tokenizer,
             style,
-            info: EncoderInfo { id: style.id.to_string(), dim: config.hidden_size },
-            max_tokens: max_tokens.clamp(2, config.max_position_embeddings),
-            vocab_size: config.vocab_size,
-            max_positions: config.max_position_embeddings,
-            sub_batching: true,
-            workers: 1,
-            device,
+            pool: None,
         })
     }
 
@@ -102,105 +141,64 @@ impl BertEncoder {
         self.max_tokens
     }
 
-    /// Runs sub-batches on this many threads of their own (default 1). Worth it when candle's
-    /// own threading is off (`RAYON_NUM_THREADS=1`): whole sub-batches in parallel scale better on
-    /// few cores than candle splitting every small operation. Results are the same either way.
+    /// The instruction set the forward pass runs on.
+    pub fn isa(&self) -> Isa {
+        self.model.isa()
+    }
+
+    /// Bytes of weights held in memory.
+    pub fn weight_bytes(&self) -> usize {
+        self.model.weight_bytes()
+    }
+
+    /// Runs chunks (and tokenisation) on this many threads of the encoder's own (default: 1, the
+    /// caller's). Results are the same either way.
     pub fn with_workers(mut self, workers: usize) -> Self {
-        self.workers = workers.max(1);
+        self.pool = (workers > 1)
+            .then(|| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(workers)
+                    .thread_name(|i| format!("jaga-encoder-{i}"))
+                    .build()
+                    .map_err(|e| tracing::warn!(error = %e, "Cannot start encoder threads; encoding on one."))
+                    .ok()
+            })
+            .flatten();
         self
     }
 
-    /// Runs `groups` (rows, padded length), spread over `self.workers` threads balanced by cost.
-    fn run_groups(&self, batch: &TokenBatch, groups: Vec<Group<'_>>) -> Result<Vec<Pooled>, ModelError> {
-        if self.workers <= 1 || groups.len() < 2 {
-            let mut out = Vec::with_capacity(batch.batch);
-            for (rows, len) in groups {
-                out.extend(self.forward_group(batch, rows, len)?);
+    /// Embeds rows of token ids (each within the position table), in order.
+    fn embed_rows(&self, rows: &[&[u32]]) -> Result<Vec<Vec<f32>>, ModelError> {
+        let lens: Vec<usize> = rows.iter().map(|r| r.len()).collect();
+        let workers = self.pool.as_ref().map_or(1, |p| p.current_num_threads());
+        let chunks = plan_chunks(&lens, CHUNK_TOKENS, workers);
+        let run = |c: &Range<usize>| self.model.embed_rows(&rows[c.clone()]).map_err(ModelError::from);
+        let Some(pool) = self.pool.as_ref().filter(|_| chunks.len() > 1) else {
+            let mut out = Vec::with_capacity(rows.len());
+            for c in &chunks {
+                out.extend(run(c)?);
             }
             return Ok(out);
-        }
-        let cost = |(rows, len): &Group<'_>| rows.len() * len + CALL_OVERHEAD_TOKENS;
-        let mut by_cost = groups;
-        by_cost.sort_by_key(|g| std::cmp::Reverse(cost(g)));
-        let mut lanes: Vec<(usize, Vec<Group<'_>>)> = vec![(0, Vec::new()); self.workers];
-        for g in by_cost {
-            if let Some(lane) = lanes.iter_mut().min_by_key(|l| l.0) {
-                lane.0 += cost(&g);
-                lane.1.push(g);
+        };
+        let next = AtomicUsize::new(0);
+        let done: Vec<Mutex<Option<ChunkResult>>> = chunks.iter().map(|_| Mutex::new(None)).collect();
+        pool.scope(|s| {
+            for _ in 0..workers.min(chunks.len()) {
+                s.spawn(|_| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(c) = chunks.get(i) else { break };
+                    // A panic in one chunk becomes that batch's error instead of unwinding
+                    // through the pool into the caller.
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(c)))
+                        .unwrap_or_else(|_| Err(ModelError::Inference("the encoder panicked on a chunk".into())));
+                    *done[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+                });
             }
-        }
-        let results: Vec<Result<Vec<Pooled>, ModelError>> = std::thread::scope(|s| {
-            let handles: Vec<_> = lanes
-                .iter()
-                .filter(|(_, gs)| !gs.is_empty())
-                .map(|(_, gs)| {
-                    s.spawn(move || {
-                        let mut acc = Vec::new();
-                        for &(rows, len) in gs {
-                            acc.extend(self.forward_group(batch, rows, len)?);
-                        }
-                        Ok(acc)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Err(ModelError::Inference("encoder worker panicked".into()))))
-                .collect()
         });
-        let mut out = Vec::with_capacity(batch.batch);
-        for r in results {
-            out.extend(r?);
-        }
-        Ok(out)
-    }
-
-    /// Turns length-sorted sub-batching off (one forward call padded to the longest row), to
-    /// measure what it saves; results are the same either way.
-    pub fn with_sub_batching(mut self, on: bool) -> Self {
-        self.sub_batching = on;
-        self
-    }
-
-    /// Runs one sub-batch (rows of `batch`, all of length at most `len`) and writes the pooled,
-    /// normalised vectors into `out` at the rows' positions.
-    fn forward_group(&self, batch: &TokenBatch, rows: &[usize], len: usize) -> Result<Vec<Pooled>, ModelError> {
-        let n = rows.len();
-        let mut ids = Vec::with_capacity(n * len);
-        let mut mask = Vec::with_capacity(n * len);
-        for &r in rows {
-            let start = r * batch.seq_len;
-            ids.extend_from_slice(&batch.ids[start..start + len]);
-            mask.extend_from_slice(&batch.mask[start..start + len]);
-        }
-        let ids_t = Tensor::from_vec(ids, (n, len), &self.device)?;
-        let type_ids = ids_t.zeros_like()?;
-        let mask_t = Tensor::from_vec(mask.clone(), (n, len), &self.device)?;
-        let hidden = self.model.forward(&ids_t, &type_ids, Some(&mask_t))?;
-        let dim = self.info.dim;
-        let values = hidden.flatten_all()?.to_vec1::<f32>()?;
-        if values.len() != n * len * dim {
-            return Err(ModelError::Inference(format!("encoder returned {} values for {n}x{len}x{dim}", values.len())));
-        }
-        let mut out = Vec::with_capacity(n);
-        for (i, &r) in rows.iter().enumerate() {
-            let mut pooled = vec![0f32; dim];
-            let mut count = 0f32;
-            for t in 0..len {
-                if mask[i * len + t] == 0 {
-                    continue;
-                }
-                count += 1.0;
-                let h = &values[(i * len + t) * dim..(i * len + t + 1) * dim];
-                for (p, &x) in pooled.iter_mut().zip(h) {
-                    *p += x;
-                }
-            }
-            if count > 0.0 {
-                pooled.iter_mut().for_each(|p| *p /= count);
-            }
-            l2_normalize(&mut pooled);
-            out.push((r, pooled));
+        let mut out = Vec::with_capacity(rows.len());
+        for slot in done {
+            let r = slot.into_inner().unwrap_or_else(|p| p.into_inner());
+            out.extend(r.ok_or_else(|| ModelError::Inference("an encoder worker stopped".into()))??);
         }
         Ok(out)
     }
@@ -216,32 +214,27 @@ pub fn truncate_keep_last(ids: &mut Vec<u32>, max: usize) {
     }
 }
 
-/// Splits lengths sorted ascending into contiguous groups minimising
-/// `sum(groups × overhead + rows × longest)`. Returns group end indices (exclusive).
-pub fn plan_groups(sorted_lens: &[usize], overhead: usize) -> Vec<usize> {
-    let n = sorted_lens.len();
-    // best[j]: cheapest cost of the first j rows; from[j]: start of the last group.
-    let mut best = vec![usize::MAX; n + 1];
-    let mut from = vec![0usize; n + 1];
-    best[0] = 0;
-    for j in 1..=n {
-        let longest = sorted_lens[j - 1];
-        for i in 0..j {
-            let cost = best[i] + overhead + (j - i) * longest;
-            if cost < best[j] {
-                best[j] = cost;
-                from[j] = i;
-            }
+/// Cuts rows (in order) into chunks of about `target` tokens — at least `min_chunks` of them when
+/// there are enough rows, so every worker gets work — and returns row ranges. A row longer than
+/// the target is a chunk of its own.
+pub fn plan_chunks(lens: &[usize], target: usize, min_chunks: usize) -> Vec<Range<usize>> {
+    let total: usize = lens.iter().sum();
+    if lens.is_empty() {
+        return Vec::new();
+    }
+    let n = total.div_ceil(target.max(1)).max(min_chunks).min(lens.len()).max(1);
+    let per = total.div_ceil(n).max(1);
+    let mut out = Vec::with_capacity(n);
+    let (mut start, mut acc) = (0, 0);
+    for (i, &l) in lens.iter().enumerate() {
+        if acc > 0 && acc + l > per {
+            out.push(start..i);
+            (start, acc) = (i, 0);
         }
+        acc += l;
     }
-    let mut ends = Vec::new();
-    let mut j = n;
-    while j > 0 {
-        ends.push(j);
-        j = from[j];
-    }
-    ends.reverse();
-    ends
+    out.push(start..lens.len());
+    out
 }
 
 /// Cuts `text` to at most `max_bytes`, on a character boundary.
@@ -265,49 +258,39 @@ impl Encoder for BertEncoder {
         let max_bytes = self.max_tokens * MAX_BYTES_PER_TOKEN;
         let inputs: Vec<String> =
             texts.iter().map(|t| format!("{}{}", self.style.prefix, clip(t, max_bytes))).collect();
-        let encodings = self.tokenizer.encode_batch(inputs, true).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
-        let rows: Vec<Vec<u32>> = encodings
-            .iter()
-            .map(|e| {
-                let mut ids = e.get_ids().to_vec();
-                truncate_keep_last(&mut ids, self.max_tokens);
-                ids
-            })
-            .collect();
+        // Within the pool, the tokenizer's parallel iterator uses its threads.
+        let encode = || self.tokenizer.encode_ids(inputs);
+        let mut rows = match &self.pool {
+            Some(pool) => pool.install(encode),
+            None => encode(),
+        }?;
+        for ids in &mut rows {
+            truncate_keep_last(ids, self.max_tokens);
+        }
         Ok(pad_rows(&rows, self.style.pad_id))
     }
 
     fn embed(&self, batch: &TokenBatch) -> Result<Vec<Vec<f32>>, ModelError> {
         check_batch(batch)?;
-        if batch.ids.iter().any(|&id| id as usize >= self.vocab_size) {
+        let cfg = self.model.config();
+        if batch.ids.iter().any(|&id| id as usize >= cfg.vocab_size) {
             return Err(ModelError::Inference("token id beyond the vocabulary".into()));
         }
         let lens: Vec<usize> = (0..batch.batch).map(|r| row_len(batch, r)).collect();
-        // Longer rows than the position table would fail deep inside candle.
-        if let Some(&longest) = lens.iter().max().filter(|&&l| l > self.max_positions) {
+        // Longer rows than the position table would index past it.
+        if let Some(&longest) = lens.iter().max().filter(|&&l| l > cfg.max_position_embeddings) {
             return Err(ModelError::Inference(format!(
                 "row of {longest} tokens exceeds the {} positions of the model",
-                self.max_positions
+                cfg.max_position_embeddings
             )));
         }
-        let mut order: Vec<usize> = (0..batch.batch).filter(|&r| lens[r] > 0).collect();
-        order.sort_by_key(|&r| (lens[r], r));
-        let sorted_lens: Vec<usize> = order.iter().map(|&r| lens[r]).collect();
+        let live: Vec<usize> = (0..batch.batch).filter(|&r| lens[r] > 0).collect();
+        let rows: Vec<&[u32]> =
+            live.iter().map(|&r| &batch.ids[r * batch.seq_len..r * batch.seq_len + lens[r]]).collect();
         // Rows with an empty mask stay all-zero: there is nothing to pool.
         let mut out = vec![vec![0f32; self.info.dim]; batch.batch];
-        if order.is_empty() {
-            return Ok(out);
-        }
-        let ends =
-            if self.sub_batching { plan_groups(&sorted_lens, CALL_OVERHEAD_TOKENS) } else { vec![sorted_lens.len()] };
-        let mut groups: Vec<Group<'_>> = Vec::with_capacity(ends.len());
-        let mut start = 0;
-        for end in ends {
-            groups.push((&order[start..end], sorted_lens[end - 1]));
-            start = end;
-        }
-        for (row, v) in self.run_groups(batch, groups)? {
-            out[row] = v;
+        for (r, v) in live.into_iter().zip(self.embed_rows(&rows)?) {
+            out[r] = v;
         }
         Ok(out)
     }
@@ -334,16 +317,19 @@ mod tests {
     }
 
     #[test]
-    fn groups_split_only_when_padding_costs_more_than_a_call() {
-        // All equal: one group.
-        assert_eq!(plan_groups(&[5, 5, 5, 5], 48), vec![4]);
-        // 60 short rows and 4 long ones: padding the short rows to 100 would waste ~5700 tokens.
-        let mut lens = vec![8; 60];
-        lens.extend([100; 4]);
-        assert_eq!(plan_groups(&lens, 48), vec![60, 64]);
-        // Zero overhead: every distinct length is its own group.
-        assert_eq!(plan_groups(&[1, 2, 2, 3], 0), vec![1, 3, 4]);
-        assert!(plan_groups(&[], 48).is_empty());
+    fn chunks_cover_every_row_once_and_feed_every_worker() {
+        let lens: Vec<usize> = (0..64).map(|i| 5 + (i * 7) % 30).collect();
+        for (target, workers) in [(160, 2), (10_000, 2), (1, 1), (160, 1)] {
+            let chunks = plan_chunks(&lens, target, workers);
+            assert_eq!(chunks.first().map(|c| c.start), Some(0));
+            assert_eq!(chunks.last().map(|c| c.end), Some(64));
+            assert!(chunks.windows(2).all(|w| w[0].end == w[1].start && w[0].start < w[0].end));
+            assert!(chunks.len() >= workers, "{target}/{workers}: {chunks:?}");
+        }
+        // A long row is a chunk of its own; a single row is one chunk.
+        assert_eq!(plan_chunks(&[5, 500, 5], 160, 2), vec![0..1, 1..2, 2..3]);
+        assert_eq!(plan_chunks(&[7], 160, 2), vec![0..1]);
+        assert!(plan_chunks(&[], 160, 2).is_empty());
     }
 
     #[test]

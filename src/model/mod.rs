@@ -59,6 +59,11 @@ pub trait Encoder: Send {
     /// Runs the encoder; returns one L2-normalised vector of `info().dim` per row.
     fn embed(&self, batch: &TokenBatch) -> Result<Vec<Vec<f32>>, ModelError>;
 
+    /// Hit and size counters when this encoder answers from an embedding cache.
+    fn cache_stats(&self) -> Option<std::sync::Arc<cache::CacheStats>> {
+        None
+    }
+
     /// Tokenises and embeds, reporting how long each half took.
     fn encode_timed(&self, texts: &[&str]) -> Result<(Vec<Vec<f32>>, Duration, Duration), ModelError> {
         let t0 = std::time::Instant::now();
@@ -70,13 +75,17 @@ pub trait Encoder: Send {
 }
 
 pub mod bert;
+pub mod cache;
 pub mod e5s1;
 pub mod fetch;
 pub mod hashing;
+pub mod packed_bert;
+pub mod unigram;
 
 use std::path::PathBuf;
 
 pub use bert::{BertEncoder, DEFAULT_MAX_TOKENS};
+pub use cache::{CacheStats, CachingEncoder};
 pub use fetch::{ensure_e5_small, ensure_minilm, E5Paths, ModelCache, ModelPaths};
 pub use hashing::HashingEncoder;
 
@@ -130,16 +139,26 @@ pub struct EncoderOptions {
     pub cache_dir: Option<PathBuf>,
     /// Token budget per message, special tokens included; longer messages keep their start.
     pub max_tokens: usize,
-    /// Threads that run whole length-sorted sub-batches in parallel; 0 means one per available
-    /// core. On few cores this scales better than candle splitting every small operation: on 2
-    /// cores, 72 messages/s against 54 with candle's own threading. The `jaga` binary therefore
-    /// turns candle's per-operation threading off at start ([`leave_threading_to_the_encoder`]).
+    /// Threads that run chunks of a batch in parallel; 0 means one per available core. Each
+    /// thread runs whole chunks through every layer, which scales better on few cores than
+    /// splitting every operation; nothing in the encoder uses rayon.
     pub threads: usize,
+    /// Bytes of the LRU of normalised text → embedding in front of the encoder (0 turns it off);
+    /// see [`CachingEncoder`].
+    pub embedding_cache_bytes: usize,
 }
+
+/// Default embedding-cache budget: 32 MiB holds about 17,000 distinct texts of e5-small.
+pub const DEFAULT_EMBEDDING_CACHE_BYTES: usize = 32 << 20;
 
 impl Default for EncoderOptions {
     fn default() -> Self {
-        Self { cache_dir: None, max_tokens: DEFAULT_MAX_TOKENS, threads: 0 }
+        Self {
+            cache_dir: None,
+            max_tokens: DEFAULT_MAX_TOKENS,
+            threads: 0,
+            embedding_cache_bytes: DEFAULT_EMBEDDING_CACHE_BYTES,
+        }
     }
 }
 
@@ -161,8 +180,12 @@ pub fn load_encoder(kind: EncoderKind, opts: &EncoderOptions) -> Result<Box<dyn 
         EncoderKind::E5Small => (ensure_e5_small(&cache()?)?, bert::E5_SMALL_STYLE),
         EncoderKind::MiniLm => (ensure_minilm(&cache()?)?, bert::MINILM_STYLE),
     };
-    let enc = BertEncoder::load(&paths, style, opts.max_tokens)?;
-    Ok(Box::new(enc.with_workers(opts.resolved_threads())))
+    let enc: Box<dyn Encoder> =
+        Box::new(BertEncoder::load(&paths, style, opts.max_tokens)?.with_workers(opts.resolved_threads()));
+    Ok(match opts.embedding_cache_bytes {
+        0 => enc,
+        bytes => Box::new(CachingEncoder::new(enc, bytes)),
+    })
 }
 
 /// Turns candle's per-operation threading off (`RAYON_NUM_THREADS=1`) unless the environment

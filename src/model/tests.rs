@@ -86,23 +86,22 @@ fn check_dims_norm_and_batching(kind: EncoderKind, expected_id: &str) {
         let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
         assert!((n - 1.0).abs() < 1e-4, "norm {n}");
     }
-    // Each row alone (no padding at all) must match the row inside the padded batch: proves the
-    // mask and pooling ignore padding.
+    // Each row alone must give exactly the row inside the batch: tokens are packed, never padded,
+    // and each row's arithmetic depends only on its own sequence.
     for (line, in_batch) in LINES.iter().zip(&batch) {
         let single = &encode(enc, &[line])[0];
-        let c = cos(single, in_batch);
-        assert!(c > 0.999, "{kind}: batch vs single cosine {c}");
+        assert_eq!(single, in_batch, "{kind}: {line:?} differs alone and in a batch");
     }
 }
 
 #[test]
 fn e5_dims_norm_and_batch_matches_single() {
-    check_dims_norm_and_batching(EncoderKind::E5Small, "multilingual-e5-small@e5s1-q4");
+    check_dims_norm_and_batching(EncoderKind::E5Small, "multilingual-e5-small@e5s1-q4-i8");
 }
 
 #[test]
 fn minilm_dims_norm_and_batch_matches_single() {
-    check_dims_norm_and_batching(EncoderKind::MiniLm, "all-minilm-l6-v2");
+    check_dims_norm_and_batching(EncoderKind::MiniLm, "all-minilm-l6-v2@i8");
 }
 
 #[test]
@@ -174,8 +173,8 @@ fn chat_lines(n: usize) -> Vec<String> {
 
 /// Prints fetch/convert/load times and throughput; run with
 /// `cargo test --lib model::tests::measure -- --ignored --nocapture`; `JAGA_MEASURE_ONLY=e5-small`
-/// (or `minilm`) limits it to one encoder, `JAGA_MEASURE_COMPARE=1` adds a run without sub-batching,
-/// `JAGA_MEASURE_WORKERS=2` runs sub-batches on two threads (pair with `RAYON_NUM_THREADS=1`).
+/// (or `minilm`) limits it to one encoder, `JAGA_MEASURE_WORKERS=N` sets the worker threads
+/// (default: one per core), `JAGA_ISA=portable` measures the f32 path.
 #[test]
 #[ignore = "timing report, not a test"]
 fn measure_encoder_speed() {
@@ -196,48 +195,77 @@ fn measure_encoder_speed() {
         if !only.is_empty() && only != name {
             continue;
         }
+        let workers = std::env::var("JAGA_MEASURE_WORKERS")
+            .ok()
+            .and_then(|w| w.parse().ok())
+            .unwrap_or_else(|| EncoderOptions::default().resolved_threads());
         let t = Instant::now();
-        let paths = if name == "e5-small" { ensure_e5_small(&cache).unwrap() } else { paths.clone() };
-        let enc = BertEncoder::load(&paths, style, DEFAULT_MAX_TOKENS).unwrap();
-        println!("{name}: load from cache {:.2?}", t.elapsed());
-        let compare = std::env::var_os("JAGA_MEASURE_COMPARE").is_some();
-        for sub in [true, false].into_iter().take(if compare { 2 } else { 1 }) {
-            let workers = std::env::var("JAGA_MEASURE_WORKERS").ok().and_then(|w| w.parse().ok()).unwrap_or(1);
-            let enc = BertEncoder::load(&paths, style, DEFAULT_MAX_TOKENS)
-                .unwrap()
-                .with_sub_batching(sub)
-                .with_workers(workers);
-            let chunks: Vec<Vec<&str>> = lines.chunks(64).map(|c| c.iter().map(String::as_str).collect()).collect();
-            enc.encode_timed(&chunks[0]).unwrap(); // warm-up
-            let (mut tok_time, mut emb_time, mut tokens, mut msgs) =
-                (std::time::Duration::ZERO, std::time::Duration::ZERO, 0usize, 0usize);
+        let enc = BertEncoder::load(paths, style, DEFAULT_MAX_TOKENS).unwrap().with_workers(workers);
+        println!(
+            "{name}: load from cache {:.2?} ({}, {} MB of weights)",
+            t.elapsed(),
+            enc.isa().name(),
+            enc.weight_bytes() >> 20
+        );
+        let chunks: Vec<Vec<&str>> = lines.chunks(64).map(|c| c.iter().map(String::as_str).collect()).collect();
+        enc.encode_timed(&chunks[0]).unwrap(); // warm-up
+        let (mut tok_time, mut emb_time, mut tokens, mut msgs) =
+            (std::time::Duration::ZERO, std::time::Duration::ZERO, 0usize, 0usize);
+        for chunk in &chunks[1..] {
+            let t0 = Instant::now();
+            let b = enc.tokenize(chunk).unwrap();
+            let t1 = Instant::now();
+            enc.embed(&b).unwrap();
+            tok_time += t1 - t0;
+            emb_time += t1.elapsed();
+            tokens += b.mask.iter().filter(|&&m| m == 1).count();
+            msgs += chunk.len();
+        }
+        let total = (tok_time + emb_time).as_secs_f64();
+        if workers == 1 {
+            // CPU time of this thread alone: what one core achieves, whatever else runs.
+            let cpu0 = thread_cpu_secs();
             for chunk in &chunks[1..] {
-                let t0 = Instant::now();
-                let b = enc.tokenize(chunk).unwrap();
-                let t1 = Instant::now();
-                enc.embed(&b).unwrap();
-                tok_time += t1 - t0;
-                emb_time += t1.elapsed();
-                tokens += b.mask.iter().filter(|&&m| m == 1).count();
-                msgs += chunk.len();
+                enc.embed(&enc.tokenize(chunk).unwrap()).unwrap();
             }
-            let total = (tok_time + emb_time).as_secs_f64();
+            let cpu = thread_cpu_secs() - cpu0;
             println!(
-                "{name} sub_batching={sub} workers={workers}: {msgs} msgs, {:.1} tokens/msg, tokenize {:.1?}, \
-                 embed {:.1?}: {:.0} msgs/s, {:.0} tokens/s",
-                tokens as f64 / msgs as f64,
-                tok_time,
-                emb_time,
-                msgs as f64 / total,
-                tokens as f64 / total
+                "{name}: one core, CPU time: {:.0} msgs/s, {:.0} tokens/s",
+                msgs as f64 / cpu,
+                tokens as f64 / cpu
             );
         }
-        drop(enc);
+        println!(
+            "{name} workers={workers}: {msgs} msgs, {:.1} tokens/msg, tokenize {:.1?}, embed {:.1?}: \
+             {:.0} msgs/s, {:.0} tokens/s",
+            tokens as f64 / msgs as f64,
+            tok_time,
+            emb_time,
+            msgs as f64 / total,
+            tokens as f64 / total
+        );
     }
 }
 
+/// CPU seconds consumed by the calling thread (Linux), for measurements on a busy machine.
+fn thread_cpu_secs() -> f64 {
+    #[repr(C)]
+    struct Timespec {
+        sec: i64,
+        nsec: i64,
+    }
+    extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut ts = Timespec { sec: 0, nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec.
+    unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.sec as f64 + ts.nsec as f64 * 1e-9
+}
+
 #[test]
-fn parallel_sub_batches_give_the_same_vectors() {
+fn worker_threads_and_batch_composition_give_identical_vectors() {
     // Needs the MiniLM files in the cache; `real` fetches them (or skips) first.
     if real(EncoderKind::MiniLm).is_none() {
         return;
@@ -250,8 +278,13 @@ fn parallel_sub_batches_give_the_same_vectors() {
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     let a = one.encode_timed(&refs).unwrap().0;
     let b = two.encode_timed(&refs).unwrap().0;
-    for (x, y) in a.iter().zip(&b) {
-        assert!(cos(x, y) > 0.9999);
+    assert_eq!(a, b, "worker count changed an embedding");
+    // Any sub-batch, in any order, gives the same bits for each text: event ids after a restart
+    // depend on it.
+    let rev: Vec<&str> = refs.iter().rev().copied().collect();
+    let c = two.encode_timed(&rev[3..17]).unwrap().0;
+    for (i, v) in c.iter().enumerate() {
+        assert_eq!(v, &a[refs.len() - 1 - (3 + i)], "text {} changed with its batch", refs.len() - 1 - (3 + i));
     }
 }
 
@@ -260,4 +293,167 @@ fn encoder_threads_zero_means_one_per_core() {
     let auto = EncoderOptions::default();
     assert_eq!(auto.resolved_threads(), std::thread::available_parallelism().map_or(1, usize::from));
     assert_eq!(EncoderOptions { threads: 3, ..EncoderOptions::default() }.resolved_threads(), 3);
+}
+
+/// The fixed multilingual text set of the quality gate: chat lines in English, Indonesian
+/// (standard, slang, regional), code-mixed and a few other scripts, from one character to a
+/// paragraph, with obfuscation, emoji and media placeholders.
+const QUALITY_TEXTS: &str = include_str!("quality_texts.txt");
+
+/// Embeddings from candle's reference f32 `BertModel` (one text at a time, no padding, no mask),
+/// mean-pooled and L2-normalised, for the token rows `enc` produces.
+fn reference_embeddings(paths: &ModelPaths, enc: &BertEncoder, texts: &[&str]) -> Vec<Vec<f32>> {
+    use candle_core::{DType, Device, Tensor};
+    use candle_transformers::models::bert::{BertModel, Config};
+    let dev = Device::Cpu;
+    let mut tensors = candle_core::safetensors::load(&paths.weights, &dev).unwrap();
+    if let Some(q) = tensors.remove(&format!("embeddings.{}", packed_bert::Q4_WORD_TABLE)) {
+        let rows = q.dims()[0];
+        let mut table = Vec::new();
+        e5s1::dequantize_q4_0(&q.flatten_all().unwrap().to_vec1::<u8>().unwrap(), &mut table).unwrap();
+        let h = table.len() / rows;
+        tensors.insert("embeddings.word_embeddings.weight".into(), Tensor::from_vec(table, (rows, h), &dev).unwrap());
+    }
+    let vb = candle_nn::VarBuilder::from_tensors(tensors, DType::F32, &dev);
+    let cfg: Config = serde_json::from_slice(&std::fs::read(&paths.config).unwrap()).unwrap();
+    let model = BertModel::load(vb, &cfg).unwrap();
+    let batch = enc.tokenize(texts).unwrap();
+    (0..batch.batch)
+        .map(|r| {
+            let row = &batch.ids[r * batch.seq_len..(r + 1) * batch.seq_len];
+            let len = batch.mask[r * batch.seq_len..(r + 1) * batch.seq_len].iter().filter(|&&m| m == 1).count();
+            let ids = Tensor::from_vec(row[..len].to_vec(), (1, len), &dev).unwrap();
+            let hidden = model.forward(&ids, &ids.zeros_like().unwrap(), None).unwrap();
+            let mut v = hidden.mean(1).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            l2_normalize(&mut v);
+            v
+        })
+        .collect()
+}
+
+fn compare_with_reference(kind: EncoderKind, paths: ModelPaths, style: bert::BertStyle) {
+    let texts: Vec<&str> = QUALITY_TEXTS.lines().filter(|l| !l.is_empty()).collect();
+    assert!(texts.len() >= 100);
+    let mut isas = vec![jaga_kernels::Isa::detect(), jaga_kernels::Isa::Portable];
+    if jaga_kernels::bgemm::bf16_available() && isas[0] == jaga_kernels::Isa::Avx512Vnni {
+        isas.push(jaga_kernels::Isa::Avx512Bf16);
+    }
+    for isa in isas {
+        let enc = BertEncoder::load_for(&paths, style, DEFAULT_MAX_TOKENS, isa).unwrap().with_workers(2);
+        let ours = enc.encode_timed(&texts).unwrap().0;
+        let reference = reference_embeddings(&paths, &enc, &texts);
+        let cosines: Vec<f32> = ours.iter().zip(&reference).map(|(a, b)| cos(a, b)).collect();
+        let mean = cosines.iter().sum::<f32>() / cosines.len() as f32;
+        let (worst, at) = cosines.iter().enumerate().fold((1f32, 0), |w, (i, &c)| if c < w.0 { (c, i) } else { w });
+        eprintln!(
+            "{kind} {}: cosine to the f32 reference mean {mean:.5}, min {worst:.5} ({:?})",
+            isa.name(),
+            texts[at]
+        );
+        match isa {
+            // The gate of the int8 path (issue: mean ≥ 0.995, min ≥ 0.98).
+            jaga_kernels::Isa::Avx512Vnni => {
+                assert!(mean >= 0.995 && worst >= 0.98, "{kind} int8: mean {mean}, min {worst} at {:?}", texts[at])
+            }
+            // The bf16 alternative (not shipped: half the speed of int8 for no gain that matters).
+            jaga_kernels::Isa::Avx512Bf16 => {
+                assert!(mean >= 0.995 && worst >= 0.98, "{kind} bf16: mean {mean}, min {worst} at {:?}", texts[at])
+            }
+            // The f32 path computes the reference function; only summation order differs.
+            jaga_kernels::Isa::Portable => {
+                assert!(worst >= 0.9999, "{kind} f32: min {worst} at {:?}", texts[at])
+            }
+        }
+    }
+}
+
+#[test]
+fn e5_packed_encoder_matches_the_candle_reference() {
+    if real(EncoderKind::E5Small).is_none() {
+        return;
+    }
+    let paths = ModelCache::from_env().unwrap().e5_paths();
+    compare_with_reference(EncoderKind::E5Small, paths, bert::E5_SMALL_STYLE);
+}
+
+#[test]
+fn minilm_packed_encoder_matches_the_candle_reference() {
+    if real(EncoderKind::MiniLm).is_none() {
+        return;
+    }
+    let paths = ModelCache::from_env().unwrap().minilm_paths();
+    compare_with_reference(EncoderKind::MiniLm, paths, bert::MINILM_STYLE);
+}
+
+/// Texts the tokenizers must agree on beyond ordinary chat: special-token strings inside text,
+/// unusual scripts and code points, whitespace runs, long repeats.
+const TOKENIZER_EDGE_CASES: &[&str] = &[
+    "",
+    " ",
+    "   leading and trailing   ",
+    "<s>",
+    "a</s>b",
+    "<unk> <pad> <mask> <s></s>",
+    "tab\tnew\nline\r\nend",
+    "zero\u{200b}width\u{feff}joiner\u{200d}",
+    "ﬁ ligature, Ｆｕｌｌ width, ① ② ③",
+    "e\u{301} vs é, ç, ñ, ü",
+    "𝓯𝓪𝓷𝓬𝔂 𝕥𝕖𝕩𝕥",
+    "👍🏽👨‍👩‍👧‍👦🇮🇩",
+    "\u{0}\u{1}\u{7f} control",
+    "ꦲꦏ꧀ꦱꦫꦗꦮ (aksara jawa)",
+    "ᮃᮊ᮪ᮞᮛ ᮞᮥᮔ᮪ᮓ (aksara sunda)",
+    "مرحبا بالعالم",
+    "你好，世界！",
+    "ааааааааааааааааааааааааааааааааааааааааааааааа",
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "wkwkwkwkwkwkwkwkwkwkwkwkwkwk",
+    "h4l0 k4k, j4ng4n b1l4ng s14p4 s14p4",
+];
+
+#[test]
+fn compact_unigram_tokenizes_exactly_like_the_tokenizers_crate() {
+    if real(EncoderKind::E5Small).is_none() {
+        return;
+    }
+    let path = ModelCache::from_env().unwrap().e5_paths().tokenizer;
+    let compact = unigram::load_compact(&path).unwrap().expect("e5's tokenizer is Unigram");
+    let hf = tokenizers::Tokenizer::from_file(&path).unwrap();
+    let mut texts: Vec<String> =
+        QUALITY_TEXTS.lines().chain(TOKENIZER_EDGE_CASES.iter().copied()).map(String::from).collect();
+    let synth = crate::dataset::synth::generate(&crate::dataset::synth::SynthOptions {
+        seed: 11,
+        conversations: 400,
+        ..Default::default()
+    });
+    texts.extend(synth.iter().flat_map(|c| c.messages.iter().map(|m| m.text.clone())));
+    // Human-written chat, read in place when ../shared is beside the checkout.
+    let realchat = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realchat");
+    let mut real_lines = 0;
+    for f in std::fs::read_dir(&realchat).into_iter().flatten().flatten() {
+        if f.path().extension().is_some_and(|e| e == "jsonl") {
+            for line in std::fs::read_to_string(f.path()).unwrap().lines() {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                for m in v["messages"].as_array().unwrap() {
+                    texts.push(m["text"].as_str().unwrap().to_owned());
+                    real_lines += 1;
+                }
+            }
+        }
+    }
+    if real_lines == 0 {
+        eprintln!("note: ../shared/realchat not found; comparing on generated and fixed texts only");
+    }
+    let inputs: Vec<String> = texts.iter().map(|t| format!("query: {}", crate::normalize::normalize(t))).collect();
+    let raw: Vec<String> = texts.iter().map(|t| format!("query: {t}")).collect();
+    for batch in [inputs, raw] {
+        for chunk in batch.chunks(2048) {
+            let a = compact.encode_batch_fast(chunk.to_vec(), true).unwrap();
+            let b = hf.encode_batch_fast(chunk.to_vec(), true).unwrap();
+            for ((x, y), t) in a.iter().zip(&b).zip(chunk) {
+                assert_eq!(x.get_ids(), y.get_ids(), "token ids differ for {t:?}");
+            }
+        }
+    }
+    eprintln!("compact Unigram: {} texts ({real_lines} human-written) tokenised identically", 2 * texts.len());
 }

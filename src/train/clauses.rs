@@ -9,22 +9,22 @@
 //! This is **measurement only, never the live path**: it encodes every clause separately, which
 //! the live path may not (the encoding cost per message must not grow). If it helps, the encoder
 //! can pool clause spans out of the message's single forward pass instead. Both arms are scored
-//! by [`Experiment::emulate`], a copy of the engine's per-message loop (window, score, policy)
-//! that takes the stored features as given; a test checks that the whole-message arm reproduces
-//! the live [`crate::engine::Engine`] exactly, so the two arms differ only in the features.
+//! by the live [`crate::engine::Engine`] through [`Engine::process_features`], which takes the
+//! stored features as given (same window, scoring and policy); a test checks that the
+//! whole-message arm reproduces `jaga eval` exactly, so the two arms differ only in the features.
 
 use super::cache::EmbeddingCache;
 use super::{false_alerts, FalseAlerts, TrainError};
 use crate::dataset::{LabelledConversation, Language};
 use crate::detector::{Detector, MessageFeatures};
-use crate::engine::Outcome;
+use crate::engine::{Engine, Input};
 use crate::eval::driver::conv_result;
 use crate::eval::{ConvResult, EvalReport, DEFAULT_K_HALF};
-use crate::event::{RiskEvent, WindowInfo, NUM_STAGES, SCHEMA_VERSION};
+use crate::event::NUM_STAGES;
 use crate::model::Encoder;
 use crate::normalize::normalize;
-use crate::policy::{decide, Profile};
-use crate::window::{WindowConfig, WindowMessage, WindowStore};
+use crate::policy::Profile;
+use crate::window::WindowConfig;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -145,11 +145,12 @@ impl Experiment<'_> {
         let stats =
             cache.ensure(encoder, all().flat_map(|(t, cl)| std::iter::once(t).chain(cl)).map(String::as_str))?;
         let det = Detector::load(models_dir, &cache.encoder())?;
+        let mut engine = super::engine_for(Detector::load(models_dir, &cache.encoder())?, cache, self.profile, self.window);
         let count = |set: &[Split]| {
             let msgs = set.iter().flatten();
             (msgs.clone().filter(|(_, c)| !c.is_empty()).count(), msgs.count())
         };
-        let arm = |convs: &[LabelledConversation], texts: &[Split], clauses: bool| {
+        let mut arm = |convs: &[LabelledConversation], texts: &[Split], clauses: bool| {
             let mut results = Vec::with_capacity(convs.len());
             let (mut stage_msgs, mut msgs, mut labelled, mut found) = (0, 0, 0, 0);
             for (c, split) in convs.iter().zip(texts) {
@@ -159,14 +160,15 @@ impl Experiment<'_> {
                     .collect::<Result<Vec<_>, _>>()?;
                 for (i, f) in feats.iter().enumerate() {
                     msgs += 1;
-                    stage_msgs += usize::from(f.stages.iter().any(|p| *p >= 0.5));
+                    let probs = f.probs();
+                    stage_msgs += usize::from(probs.iter().any(|p| *p >= 0.5));
                     let labels = c.message_stages.as_ref().and_then(|l| l.get(i)).filter(|l| !l.is_empty());
                     if let Some(l) = labels {
                         labelled += 1;
-                        found += usize::from(l.iter().all(|s| f.stages[s.index()] >= 0.5));
+                        found += usize::from(l.iter().all(|s| probs[s.index()] >= 0.5));
                     }
                 }
-                results.push(self.emulate(&det, c, feats)?);
+                results.push(self.score(&mut engine, c, feats)?);
             }
             let report = (!results.is_empty())
                 .then(|| EvalReport::compute(&results, self.profile, det.version(), DEFAULT_K_HALF))
@@ -196,59 +198,21 @@ impl Experiment<'_> {
         })
     }
 
-    /// The engine's per-message loop (window, score, policy) over given stored features.
-    pub fn emulate(
+    /// Streams `conv` through `engine` with the given stored features instead of the engine's
+    /// own (see [`Engine::process_features`]): same window, scoring and policy as `jaga eval`.
+    pub fn score(
         &self,
-        det: &Detector,
+        engine: &mut Engine,
         conv: &LabelledConversation,
         feats: Vec<MessageFeatures>,
     ) -> Result<ConvResult, TrainError> {
         let bad = |reason: String| TrainError::Invalid(format!("{}: {reason}", conv.conversation_id));
-        let messages = conv.to_chat_messages().map_err(bad)?;
-        let mut store = WindowStore::new(self.window.clone());
-        let mut outcomes = Vec::with_capacity(messages.len());
-        for (m, features) in messages.iter().zip(feats) {
-            let wm = WindowMessage {
-                message_id: m.message_id.clone(),
-                sender_id: m.sender_id.clone(),
-                sent_at: m.sent_at,
-                age_band: m.sender_age_band,
-                features,
-                excerpt: None,
-                source: None,
-            };
-            let window = store.push(&m.conversation_id, wm);
-            let score = det.score(window);
-            let mut outcome = Outcome {
-                conversation_id: m.conversation_id.clone(),
-                message_id: m.message_id.clone(),
-                score: score.clone(),
-                level: None,
-                event: None,
-            };
-            if let Some(s) = &score {
-                let decision = decide(self.profile, &mut window.policy, s.risk, window.total_seen);
-                outcome.level = self.profile.level_for(s.risk);
-                outcome.event = decision.map(|d| RiskEvent {
-                    schema_version: SCHEMA_VERSION,
-                    event_id: format!("{}:{}", m.message_id, d.level),
-                    conversation_id: m.conversation_id.clone(),
-                    suspect_sender_id: s.suspect.clone(),
-                    risk_score: s.risk,
-                    level: d.level,
-                    stages: BTreeMap::new(),
-                    evidence: Vec::new(),
-                    window: WindowInfo { first_message_id: String::new(), last_message_id: String::new(), count: 0 },
-                    trigger_message_id: m.message_id.clone(),
-                    model_version: det.version().to_string(),
-                    profile: self.profile.id(),
-                    previous_level: d.previous,
-                    emitted_at: String::new(),
-                });
-            }
-            outcomes.push(outcome);
-        }
-        Ok(conv_result(conv, &outcomes, self.window.max_messages))
+        let inputs: Vec<Input> =
+            conv.to_chat_messages().map_err(bad)?.into_iter().map(|message| Input { message, source: None }).collect();
+        engine.forget_all();
+        let outcomes = engine.process_features(&inputs, feats);
+        engine.forget_all();
+        Ok(conv_result(conv, &outcomes, engine.window_max_messages()))
     }
 }
 
@@ -307,11 +271,11 @@ fn features(
     let all = det.message_features(&embs);
     let mut best = [0.0f32; NUM_STAGES];
     for f in &all {
-        for (b, p) in best.iter_mut().zip(f.stages) {
+        for (b, p) in best.iter_mut().zip(f.probs()) {
             *b = b.max(p);
         }
     }
-    Ok(MessageFeatures { stages: best })
+    Ok(MessageFeatures::from_probs(best))
 }
 
 #[cfg(test)]

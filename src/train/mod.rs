@@ -121,8 +121,9 @@ pub struct TrainOptions {
     /// Cross-fitting folds (at least 2): each head is the average of this many members, each
     /// fitted without one fold, which scores that fold out of fold.
     pub folds: usize,
-    /// Generator families kept out of both heads and measured on. Empty: a seeded quarter of the
-    /// grooming families and a seeded quarter of the benign ones.
+    /// Generator families kept out of both heads and measured on. Empty: the generator's own
+    /// held-out families present in the data (`synth::heldout_families`), else a seeded quarter
+    /// of the grooming families and a seeded quarter of the benign ones.
     pub holdout_families: Vec<String>,
     /// Models directory to write: `heads/<encoder id>/`, `profiles/` (and `exemplars/` when it is
     /// not already the exemplar directory).
@@ -271,8 +272,18 @@ pub fn train(
 
     // 1. Splits: labelled by family, background by record number (fixed).
     let families: Vec<String> = labelled.iter().map(family_of).collect();
-    let holdout: BTreeSet<String> = if opts.holdout_families.is_empty() {
-        // A quarter of the grooming families and a quarter of the benign ones, so both labels
+    let generator_holdout: BTreeSet<String> = crate::dataset::synth::heldout_families()
+        .into_iter()
+        .filter(|f| families.iter().any(|g| g == f))
+        .map(String::from)
+        .collect();
+    let holdout: BTreeSet<String> = if opts.holdout_families.is_empty() && !generator_holdout.is_empty() {
+        // The generator's own held-out families: they draw on template pools no other family
+        // uses, so what they measure is generalisation to unseen phrasings, not recall of
+        // templates seen in training.
+        generator_holdout
+    } else if opts.holdout_families.is_empty() {
+        // Data from elsewhere: a quarter of the grooming families and a quarter of the benign ones, so both labels
         // are measured; at least one of each while another is left to train on.
         let mut out = BTreeSet::new();
         for grooming in [true, false] {
@@ -376,7 +387,7 @@ pub fn train(
             fold_stage_rows[u.fold].push(r);
         }
     }
-    let bank_rows = push_bank_rows(&mut stage_rows, &encoded_banks);
+    let bank_rows = push_bank_rows(&mut stage_rows, &banks, &encoded_banks);
     if fold_stage_rows.iter().all(Vec::is_empty) {
         return Err(TrainError::Invalid("no labelled conversation carries per-message stage labels".into()));
     }
@@ -625,9 +636,9 @@ fn progress(len: usize, quiet: bool, what: &str) -> ProgressBar {
     crate::eval::progress_bar(len as u64, quiet, what)
 }
 
-/// The stage probabilities the window keeps for a message (whatever precision it stores them in).
+/// The stage probabilities the window keeps for a message, at the precision it stores them in.
 fn stored(f: MessageFeatures) -> [f32; NUM_STAGES] {
-    f.stages
+    f.probs()
 }
 
 fn logit(risk: f32) -> f32 {
@@ -635,22 +646,21 @@ fn logit(risk: f32) -> f32 {
     (r / (1.0 - r)).ln()
 }
 
-/// The exemplar phrases as stage-head rows (leave-one-out signals, so a phrase does not find
-/// itself); returns their row indices.
-fn push_bank_rows(rows: &mut Rows, banks: &EncodedBanks) -> Vec<usize> {
+/// The exemplar phrases as stage-head rows, each once with all its labels (a multi-label row
+/// sits in several banks), with leave-one-out signals so a phrase does not find itself; returns
+/// their row indices.
+fn push_bank_rows(rows: &mut Rows, banks: &ExemplarBanks, encoded: &EncodedBanks) -> Vec<usize> {
     let mut out = Vec::new();
-    let mut push = |emb: &[f32], kind: BankKind, i: usize, y: [f32; NUM_STAGES]| {
-        let mut x = emb.to_vec();
-        x.extend(banks.signals_without(emb, Some((kind, i))));
+    for (r, row) in banks.rows.iter().enumerate() {
+        let Some(slot @ (kind, i)) = banks.first_slot(r) else { continue };
+        let emb = match kind {
+            BankKind::Stage(s) => &encoded.stages[s.index()][i],
+            BankKind::Benign => &encoded.benign[i],
+        };
+        let mut x = emb.clone();
+        x.extend(encoded.signals_without(emb, Some(slot)));
+        let y: [f32; NUM_STAGES] = std::array::from_fn(|t| f32::from(u8::from(row.stages.contains(&Stage::ALL[t]))));
         out.push(rows.push(&x, &y, BANK_ROW_WEIGHT));
-    };
-    for s in Stage::ALL {
-        for (i, emb) in banks.stages[s.index()].iter().enumerate() {
-            push(emb, BankKind::Stage(s), i, std::array::from_fn(|t| if t == s.index() { 1.0 } else { 0.0 }));
-        }
-    }
-    for (i, emb) in banks.benign.iter().enumerate() {
-        push(emb, BankKind::Benign, i, [0.0; NUM_STAGES]);
     }
     out
 }

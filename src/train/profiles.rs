@@ -288,7 +288,8 @@ pub fn apply(base: &Profile, choice: &Choice, model_version: &str, data_sha256: 
         created: created.to_string(),
         target_precision: choice.rule.min_precision as f32,
         achieved_precision: choice.alert.precision.unwrap_or(0.0) as f32,
-        achieved_recall: choice.alert.recall as f32,
+        achieved_recall: Some(choice.alert.recall as f32),
+        verdicts: None,
     });
     profile
 }

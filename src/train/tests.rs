@@ -260,7 +260,7 @@ fn background_rows_reach_both_heads_and_the_validation_part_stays_out() {
     let p = |d: &Path| {
         let det = Detector::load(d, &enc).unwrap();
         let t = crate::normalize::normalize("nice i am a nurse how old are you exactly");
-        det.message_features(&encode_texts(&enc, &[t]).unwrap())[0].stages[Stage::AgeProbing.index()]
+        det.message_features(&encode_texts(&enc, &[t]).unwrap())[0].probs()[Stage::AgeProbing.index()]
     };
     assert!(p(dir.path()) < p(without_dir.path()), "{} vs {}", p(dir.path()), p(without_dir.path()));
 }
@@ -303,21 +303,24 @@ fn the_clause_experiment_scores_whole_messages_exactly_like_the_engine() {
     let det = Detector::load(dir.path(), &enc).unwrap();
     let window = WindowConfig { max_messages: 4, ..WindowConfig::default() };
     let exp = Experiment { profile: &profile, window: &window };
-    let mut engine = Engine::new(
-        Box::new(WordHashEncoder::new("word-hash-test")),
-        Detector::load(dir.path(), &enc).unwrap(),
-        profile.clone(),
-        EngineOptions { window: window.clone(), ..EngineOptions::default() },
-    );
-    let live = score_conversations(&mut engine, &convs, &ProgressBar::hidden()).unwrap();
+    let new_engine = || {
+        Engine::new(
+            Box::new(WordHashEncoder::new("word-hash-test")),
+            Detector::load(dir.path(), &enc).unwrap(),
+            profile.clone(),
+            EngineOptions { window: window.clone(), ..EngineOptions::default() },
+        )
+    };
+    let live = score_conversations(&mut new_engine(), &convs, &ProgressBar::hidden()).unwrap();
+    let mut engine = new_engine();
     for (c, l) in convs.iter().zip(&live) {
         let texts: Vec<String> = c.messages.iter().map(|m| crate::normalize::normalize(&m.text)).collect();
         let feats = det.message_features(&encode_texts(&enc, &texts).unwrap());
-        let emulated = exp.emulate(&det, c, feats).unwrap();
+        let emulated = exp.score(&mut engine, c, feats).unwrap();
         assert_eq!(emulated.risk, l.risk);
         assert_eq!(emulated.levels, l.levels);
         assert_eq!(emulated.evidence, l.evidence);
-        let ev = |r: &ConvResult| r.events.iter().map(|e| (e.index, e.level)).collect::<Vec<_>>();
+        let ev = |r: &ConvResult| r.events.iter().map(|e| (e.index, e.level, e.event_id.clone())).collect::<Vec<_>>();
         assert_eq!(ev(&emulated), ev(l));
     }
 }

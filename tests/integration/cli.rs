@@ -63,10 +63,40 @@ fn replay_reports_bad_lines_and_goes_on() {
     let out = jaga().arg("replay").arg(&f).output().unwrap();
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("mixed.jsonl:1: skipped: not JSON"), "{err}");
-    assert!(err.contains(":48: skipped: required field `conversation_id` is missing"), "{err}");
-    assert!(err.contains("2 bad lines"), "{err}");
+    assert!(err.contains("mixed.jsonl:1: skipped: not_json: record value is not JSON"), "{err}");
+    assert!(err.contains(":48: skipped: missing_field: required field `conversation_id` is missing"), "{err}");
+    assert!(err.contains("2 bad lines (missing_field 1, not_json 1)"), "{err}");
     assert!(!String::from_utf8_lossy(&out.stdout).is_empty());
+}
+
+#[test]
+fn replay_skips_invalid_utf8_and_oversized_lines_with_dlq_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("hostile.jsonl");
+    let demo = std::fs::read(repo().join("samples/demo.messages.jsonl")).unwrap();
+    let mut bytes = b"\xff\xfe not utf-8 SECRET-MARKER\n".to_vec();
+    // Longer than pipeline.max_record_bytes (64 KiB), and never a valid line.
+    bytes.extend(std::iter::repeat_n(b'x', 200_000));
+    bytes.push(b'\n');
+    bytes.extend_from_slice(&demo);
+    let odd_band = r#"{"message_id":"o1","conversation_id":"odd","sender_id":"u","sent_at":"2026-05-04T15:00:00Z","text":"hi","sender_age_band":"SECRET-MARKER"}"#;
+    bytes.extend_from_slice(odd_band.as_bytes());
+    bytes.extend_from_slice(b"\n\xc3\x28\n");
+    std::fs::write(&f, &bytes).unwrap();
+    let out = jaga().arg("replay").arg(&f).output().unwrap();
+    assert!(out.status.success(), "the run goes on past hostile lines");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("hostile.jsonl:1: skipped: invalid_utf8"), "{err}");
+    assert!(
+        err.contains("hostile.jsonl:2: skipped: too_large: record of 200000 bytes exceeds the limit of 65536 bytes"),
+        "{err}"
+    );
+    assert!(err.contains("3 bad lines (invalid_utf8 2, too_large 1)"), "{err}");
+    assert!(err.contains("1 unknown age bands"), "an unknown age band is read as unknown, not a bad line: {err}");
+    assert!(!err.contains("SECRET"), "no raw value in any line: {err}");
+    let events: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(event_ids(&events), event_ids(&replay_events(&repo().join("samples/demo.messages.jsonl"))));
 }
 
 #[test]
@@ -95,13 +125,14 @@ fn run_help_documents_every_flag_and_env_var() {
         "--input-topic",
         "--output-topic",
         "--dlq-topic",
+        "--state-topic",
         "--group-id",
         "--metrics-addr",
         "--profile",
     ] {
         assert!(help.contains(flag), "run --help lacks {flag}");
     }
-    for var in ["JAGA_BROKERS", "JAGA_RDKAFKA_"] {
+    for var in ["JAGA_BROKERS", "JAGA_STATE_TOPIC", "JAGA_MAX_STATE_BYTES", "JAGA_RDKAFKA_"] {
         assert!(help.contains(var), "run --help lacks {var}");
     }
 }

@@ -6,5 +6,8 @@
 
 mod broker;
 mod cli;
+mod faults;
 mod kafka;
+mod ops;
+mod state;
 mod support;

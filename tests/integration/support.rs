@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+use chrono::{DateTime, Utc};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::producer::{FutureProducer, FutureRecord};
@@ -8,6 +9,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 pub fn repo() -> PathBuf {
@@ -55,7 +57,7 @@ pub fn event_ids(events: &[Value]) -> BTreeSet<String> {
 
 /// Produces each line of a JSON Lines file of chat messages, keyed by conversation id.
 pub async fn produce_file(brokers: &str, topic: &str, file: &Path) -> usize {
-    let producer: FutureProducer = ClientConfig::new().set("bootstrap.servers", brokers).create().unwrap();
+    let producer = producer(brokers);
     let text = std::fs::read_to_string(file).unwrap();
     let mut n = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -75,8 +77,15 @@ pub async fn produce(producer: &FutureProducer, topic: &str, key: Option<&[u8]>,
     producer.send(rec, Duration::from_secs(10)).await.map_err(|(e, _)| e).expect("produce");
 }
 
+/// An idempotent producer: records of one key keep their order even when librdkafka retries, so
+/// the broker holds each conversation in the order of the file a replay reads.
 pub fn producer(brokers: &str) -> FutureProducer {
-    ClientConfig::new().set("bootstrap.servers", brokers).create().unwrap()
+    ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("enable.idempotence", "true")
+        .set("message.max.bytes", "2000000")
+        .create()
+        .unwrap()
 }
 
 /// A record read back from a topic.
@@ -168,6 +177,8 @@ pub struct Topics {
     pub input: String,
     pub output: String,
     pub dlq: String,
+    /// Created by jaga at start-up.
+    pub state: String,
     pub group: String,
 }
 
@@ -178,12 +189,24 @@ impl Topics {
             input: format!("{base}.in"),
             output: format!("{base}.out"),
             dlq: format!("{base}.dlq"),
+            state: format!("{base}.state"),
             group: format!("{base}.g"),
         }
     }
 }
 
 pub fn start_jaga(brokers: &str, t: &Topics, log_dir: &Path, extra_env: &[(&str, &str)]) -> JagaRun {
+    start_jaga_with(brokers, t, log_dir, extra_env, &[])
+}
+
+/// [`start_jaga`] with extra command-line arguments (e.g. `--config FILE`).
+pub fn start_jaga_with(
+    brokers: &str,
+    t: &Topics,
+    log_dir: &Path,
+    extra_env: &[(&str, &str)],
+    extra_args: &[&str],
+) -> JagaRun {
     let metrics_addr = format!("127.0.0.1:{}", crate::broker::free_port());
     let log = log_dir.join(format!("jaga-{}.log", unique("run")));
     let mut cmd = jaga();
@@ -198,7 +221,8 @@ pub fn start_jaga(brokers: &str, t: &Topics, log_dir: &Path, extra_env: &[(&str,
         "--dlq-topic",
         &t.dlq,
     ])
-    .args(["--group-id", &t.group, "--metrics-addr", &metrics_addr])
+    .args(["--state-topic", &t.state, "--group-id", &t.group, "--metrics-addr", &metrics_addr])
+    .args(extra_args)
     .env("JAGA_LOG_LEVEL", "info,rdkafka=warn")
     .env("JAGA_RDKAFKA_TOPIC_METADATA_REFRESH_INTERVAL_MS", "1000")
     .stdout(Stdio::null())
@@ -220,17 +244,51 @@ impl JagaRun {
         Some(body)
     }
 
+    /// The HTTP status of `/readyz`, if the endpoint answers.
+    pub fn readyz(&self) -> Option<u16> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&self.metrics_addr).ok()?;
+        s.write_all(b"GET /readyz HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
+        let mut body = String::new();
+        s.read_to_string(&mut body).ok()?;
+        body.split_whitespace().nth(1)?.parse().ok()
+    }
+
+    /// Peak resident memory of the process so far (`VmHWM`), in bytes (Linux).
+    pub fn peak_rss(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let kb: u64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
+    }
+
+    /// Waits for the process to exit on its own.
+    pub fn wait_exit(mut self, limit: Duration) -> (std::process::ExitStatus, String) {
+        let start = Instant::now();
+        loop {
+            if let Ok(Some(st)) = self.child.try_wait() {
+                return (st, self.log_text());
+            }
+            assert!(start.elapsed() < limit, "jaga did not exit:\n{}", self.log_text());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    /// Sends SIGTERM and waits for a clean exit.
-    pub fn terminate(mut self) -> std::process::ExitStatus {
+    /// Sends SIGTERM and waits for the process to exit.
+    pub fn terminate(self) -> std::process::ExitStatus {
+        self.terminate_with_log().0
+    }
+
+    /// [`Self::terminate`], also returning the log.
+    pub fn terminate_with_log(mut self) -> (std::process::ExitStatus, String) {
         let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         let start = Instant::now();
         loop {
             if let Ok(Some(st)) = self.child.try_wait() {
-                return st;
+                return (st, self.log_text());
             }
             assert!(start.elapsed() < Duration::from_secs(90), "jaga did not stop after SIGTERM:\n{}", self.log_text());
             std::thread::sleep(Duration::from_millis(100));
@@ -250,11 +308,159 @@ impl Drop for JagaRun {
     }
 }
 
-/// Parses `jaga_<name> VALUE` (summing label sets) from a metrics page.
+/// Parses `jaga_<name> VALUE` (summing label sets) from a metrics page; a name with labels
+/// (`jaga_errors_total{kind="fatal"}`) selects that one series.
 pub fn metric_sum(page: &str, name: &str) -> f64 {
     page.lines()
         .filter(|l| !l.starts_with('#'))
-        .filter(|l| l.split(['{', ' ']).next() == Some(name))
+        .filter(|l| {
+            if name.contains('{') {
+                l.strip_prefix(name).is_some_and(|rest| rest.starts_with(' '))
+            } else {
+                l.split(['{', ' ']).next() == Some(name)
+            }
+        })
         .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
+}
+
+/// A models folder with heads trained for the `hashing` encoder (`jaga synth` + `jaga train`,
+/// once per test run), so pipeline tests run at thousands of messages a second. Detection quality
+/// is not what these tests measure; deterministic events are.
+pub fn hashing_models() -> &'static Path {
+    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let train = dir.path().join("train.jsonl");
+        let synth =
+            jaga().args(["synth", "--conversations", "240", "--seed", "5", "--out"]).arg(&train).output().unwrap();
+        assert!(synth.status.success(), "jaga synth: {}", String::from_utf8_lossy(&synth.stderr));
+        let out = jaga()
+            .arg("train")
+            .arg(&train)
+            .args(["--encoder", "hashing", "--out"])
+            .arg(dir.path())
+            .env("JAGA_CACHE_DIR", dir.path().join("cache"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "jaga train: {}", String::from_utf8_lossy(&out.stderr));
+        let path = dir.path().to_path_buf();
+        (dir, path)
+    })
+    .1
+}
+
+/// Writes a config file for the `hashing` encoder and the test heads, with `extra` TOML appended
+/// (e.g. a `[window]` section). Replay and run read the same file, so they decide alike.
+pub fn hashing_config(dir: &Path, extra: &str) -> PathBuf {
+    let path = dir.join(format!("{}.toml", unique("jaga")));
+    let models = hashing_models().display().to_string();
+    std::fs::write(&path, format!("[model]\nencoder = \"hashing\"\nmodels_dir = {models:?}\n\n{extra}\n")).unwrap();
+    path
+}
+
+/// The `[window]` section of the stream tests: windows of 8 messages and a one-hour TTL, so
+/// [`synthetic_stream`] slides and expires windows.
+pub const SMALL_WINDOW: &str = "[window]\nmax_messages = 8\nidle_ttl_secs = 3600\n";
+
+/// Runs `jaga replay --config CONFIG FILE` and returns the events it printed.
+pub fn replay_with(config: &Path, file: &Path) -> Vec<Value> {
+    let out = jaga().arg("replay").arg(file).arg("--config").arg(config).output().expect("run jaga replay");
+    assert!(out.status.success(), "jaga replay failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// Synthetic conversations (`jaga synth`'s generator) as one interleaved chat-message stream:
+/// conversation k starts `2k` minutes after `start`, messages one minute apart, and every third
+/// conversation pauses for four hours after its eighth message. With [`SMALL_WINDOW`] windows slide
+/// (conversations run past 8 messages) and expire (4 h > 1 h), and every partition sees a message
+/// every minute or so, so its event time never lags the stream's by anywhere near the TTL: a
+/// replay (one stream) and a run (per-partition event time) expire the same conversations.
+pub fn synthetic_stream(conversations: usize, seed: u64, prefix: &str, start: DateTime<Utc>) -> Vec<Value> {
+    let convs = jaga::dataset::synth::generate(&jaga::dataset::synth::SynthOptions {
+        seed,
+        conversations,
+        ..Default::default()
+    });
+    let mut out: Vec<(DateTime<Utc>, Value)> = Vec::new();
+    for (k, c) in convs.iter().enumerate() {
+        let mut at = start + chrono::Duration::minutes(2 * k as i64);
+        for (i, m) in c.to_chat_messages().unwrap().into_iter().enumerate() {
+            if k % 3 == 0 && i == 8 {
+                at += chrono::Duration::hours(4);
+            }
+            let v = serde_json::json!({
+                "message_id": format!("{prefix}{}", m.message_id),
+                "conversation_id": format!("{prefix}{}", m.conversation_id),
+                "sender_id": m.sender_id,
+                "sent_at": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "text": m.text,
+            });
+            out.push((at, v));
+            at += chrono::Duration::minutes(1);
+        }
+    }
+    out.sort_by_key(|(at, _)| *at);
+    out.into_iter().map(|(_, v)| v).collect()
+}
+
+/// Writes chat messages as a JSON Lines file.
+pub fn write_lines(dir: &Path, name: &str, lines: &[Value]) -> PathBuf {
+    let path = dir.join(name);
+    let mut text = String::new();
+    for l in lines {
+        text.push_str(&l.to_string());
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Produces chat messages keyed by conversation id (so one conversation stays on one partition);
+/// returns where each landed.
+pub async fn produce_lines(producer: &FutureProducer, topic: &str, lines: &[Value]) -> Vec<(i32, i64)> {
+    let futures: Vec<_> = lines
+        .iter()
+        .map(|v| {
+            let key = v["conversation_id"].as_str().unwrap().to_owned();
+            let payload = v.to_string();
+            let producer = producer.clone();
+            let topic = topic.to_owned();
+            async move {
+                producer
+                    .send(
+                        FutureRecord::to(&topic).key(key.as_bytes()).payload(payload.as_bytes()),
+                        Duration::from_secs(30),
+                    )
+                    .await
+                    .map(|d| (d.partition, d.offset))
+                    .map_err(|(e, _)| e)
+                    .expect("produce")
+            }
+        })
+        .collect();
+    futures::future::join_all(futures).await
+}
+
+/// Event ids of `events` that no conversation starting with `prefix` raised.
+pub fn ids_without(events: &[Value], prefix: &str) -> BTreeSet<String> {
+    events
+        .iter()
+        .filter(|e| !e["conversation_id"].as_str().unwrap_or_default().starts_with(prefix))
+        .map(|e| e["event_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Waits until `cond` holds for the run's metrics page, or fails with the log.
+pub async fn wait_for_metric(run: &JagaRun, limit: Duration, what: &str, cond: impl Fn(&str) -> bool) {
+    let start = Instant::now();
+    loop {
+        if let Some(page) = run.metrics() {
+            if cond(&page) {
+                return;
+            }
+        }
+        assert!(start.elapsed() < limit, "timed out waiting for {what}:\n{}", run.log_text());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

@@ -12,9 +12,21 @@
 //!
 //! After expansion, ` // ` splits a thought over two messages of the same sender and ` || `
 //! hands the turn to the other speaker (see [`super::script`]).
+//!
+//! Labels compose: a `{bank}` slot that names a stage bank leaves an invisible mark in the text
+//! (see [`take_marks`]), so "lol same. {age.ask}" inside a stage-free bank still labels the piece
+//! it lands in with age probing, and a long message built from a secrecy clause and a gift clause
+//! carries both labels.
+//!
+//! Template pools: a family marked held-out draws only every fourth template of each large
+//! content bank, every other family only the remaining three quarters (see [`Pool`]), so held-out
+//! families share no stage template (and no small talk) with the families a model was trained
+//! on. Short replies, variables, decoration and banks of fewer than [`SPLIT_MIN`] templates are
+//! shared: they are not what a model should generalise over.
 
-use super::lexicon::{self, Bank};
+use super::lexicon::{self, stages_of, Bank};
 use crate::dataset::Language;
+use crate::event::Stage;
 use rand::{Rng, RngCore};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{HashMap, HashSet};
@@ -23,11 +35,68 @@ use std::collections::{HashMap, HashSet};
 /// refers to itself must not hang the generator).
 const MAX_DEPTH: usize = 12;
 
+/// Which templates of a bank a conversation may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Pool {
+    /// Every template (tests, tools).
+    All,
+    /// The training families' three quarters.
+    Train,
+    /// The held-out families' quarter.
+    Heldout,
+}
+
+/// Banks with fewer templates than this in a language are shared by both pools: they are short
+/// replies, variables and decoration, not what a model is meant to generalise over.
+pub(super) const SPLIT_MIN: usize = 8;
+
+/// Whether bank `name`'s lists are split between the pools at all.
+pub(super) fn splits(name: &str) -> bool {
+    !(name.starts_with("kid.") || name.starts_with("deco.") || name.starts_with("v.") || name.starts_with("media"))
+}
+
+/// True when template `index` of a list of `len` belongs to `pool`.
+pub(super) fn in_pool(pool: Pool, split: bool, index: usize, len: usize) -> bool {
+    match pool {
+        Pool::All => true,
+        _ if !split || len < SPLIT_MIN => true,
+        Pool::Heldout => index % 4 == 3,
+        Pool::Train => index % 4 != 3,
+    }
+}
+
+/// First of the private-use characters that mark a nested stage bank in expanded text.
+const MARK_BASE: u32 = 0xE000;
+
+/// Removes the stage marks from expanded text and returns the stages they named.
+pub(super) fn take_marks(s: &str) -> (String, Vec<Stage>) {
+    let mut stages = Vec::new();
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let code = c as u32;
+        if (MARK_BASE..MARK_BASE + Stage::ALL.len() as u32).contains(&code) {
+            let st = Stage::ALL[(code - MARK_BASE) as usize];
+            if !stages.contains(&st) {
+                stages.push(st);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    (out, stages)
+}
+
 /// Expansion state of one conversation.
 pub(super) struct Ctx {
     pub rng: ChaCha8Rng,
     pub lang: Language,
+    pub pool: Pool,
     pub vars: HashMap<String, String>,
+    /// A is an older person talking to a younger one (a stranger, a parent, a tutor): small talk,
+    /// which is written in a young person's voice, is then said by the others.
+    pub elder_a: bool,
+    /// Small-talk topics the conversation drifts to besides its own.
+    pub side_topics: &'static [&'static str],
     /// Templates already used in this conversation: people rarely say the very same thing twice
     /// in one chat, so content banks avoid repeats (short replies and decoration may repeat).
     pub used: HashSet<&'static str>,
@@ -35,7 +104,15 @@ pub(super) struct Ctx {
 
 impl Ctx {
     pub fn new(rng: ChaCha8Rng, lang: Language) -> Self {
-        Ctx { rng, lang, vars: HashMap::new(), used: HashSet::new() }
+        Ctx {
+            rng,
+            lang,
+            pool: Pool::All,
+            vars: HashMap::new(),
+            elder_a: false,
+            side_topics: &["daily"],
+            used: HashSet::new(),
+        }
     }
 
     /// Probability helper kept here so every random draw goes through the one seeded stream.
@@ -55,21 +132,32 @@ impl Ctx {
     /// has no line in the wanted language falls back to its language-neutral (`mx`) lines, then
     /// to the other language.
     fn list(&mut self, bank: &'static Bank) -> &'static [&'static str] {
-        let primary = match self.lang {
-            Language::En => bank.en,
-            Language::Id => bank.id,
+        let primary: &'static [&'static str] = match self.lang {
+            Language::En => &bank.en,
+            Language::Id => &bank.id,
             Language::Mixed => {
                 let r = self.rng.random::<f64>();
-                if !bank.mx.is_empty() && r < 0.45 {
-                    bank.mx
-                } else if r < 0.72 {
-                    bank.id
+                if !bank.mx.is_empty() && r < 0.5 {
+                    &bank.mx
+                } else if r < 0.75 {
+                    &bank.id
                 } else {
-                    bank.en
+                    &bank.en
                 }
             }
         };
-        [primary, bank.mx, bank.id, bank.en].into_iter().find(|l| !l.is_empty()).unwrap_or(&[])
+        [primary, &bank.mx, &bank.id, &bank.en].into_iter().find(|l| !l.is_empty()).unwrap_or(&[])
+    }
+
+    /// One random template of `list` from this conversation's pool.
+    fn pick(&mut self, list: &'static [&'static str], split: bool) -> &'static str {
+        let eligible = (0..list.len()).filter(|&i| in_pool(self.pool, split, i, list.len())).count();
+        if eligible == 0 {
+            return list[self.rng.random_range(0..list.len())];
+        }
+        let k = self.rng.random_range(0..eligible);
+        let i = (0..list.len()).filter(|&i| in_pool(self.pool, split, i, list.len())).nth(k).unwrap_or(0);
+        list[i]
     }
 
     /// One random raw template of `name` (before expansion); empty for an unknown bank.
@@ -78,16 +166,22 @@ impl Ctx {
             return "";
         };
         let fresh_only = !(name.starts_with("kid.") || name.starts_with("deco.") || name.starts_with("v."));
+        let split = splits(name);
         let mut pick = "";
-        for _ in 0..5 {
+        for _ in 0..12 {
             let list = self.list(bank);
             if list.is_empty() {
                 return "";
             }
-            pick = list[self.rng.random_range(0..list.len())];
+            pick = self.pick(list, split);
             if !fresh_only || !self.used.contains(pick) {
                 break;
             }
+        }
+        // A small-talk bank this conversation has used up says nothing (the caller moves to
+        // another topic) rather than repeat an exchange word for word.
+        if fresh_only && name.starts_with("small.") && self.used.contains(pick) {
+            return "";
         }
         if fresh_only {
             self.used.insert(pick);
@@ -95,7 +189,8 @@ impl Ctx {
         pick
     }
 
-    /// Expands a random template of bank `name`.
+    /// Expands a random template of bank `name`. Nested stage banks leave marks
+    /// ([`take_marks`]); the bank's own stages are the caller's to apply.
     pub fn bank(&mut self, name: &str) -> String {
         self.bank_at(name, 0)
     }
@@ -105,7 +200,17 @@ impl Ctx {
             return String::new();
         }
         let t = self.template(name);
-        self.expand_at(t, depth + 1)
+        let body = self.expand_at(t, depth + 1);
+        if depth == 0 {
+            return body;
+        }
+        let marks: String =
+            stages_of(name).iter().filter_map(|s| char::from_u32(MARK_BASE + s.index() as u32)).collect();
+        if marks.is_empty() {
+            body
+        } else {
+            marks + &body
+        }
     }
 
     /// The value of conversation variable `name`, drawing it from `v.<name>` the first time.
@@ -211,6 +316,25 @@ pub(super) fn tidy(s: &str) -> String {
     out
 }
 
+/// Number of surface forms a template's `[..|..]` alternatives spell out, counting each `{bank}`
+/// reference as one slot (saturating, as nested alternatives multiply quickly).
+pub(super) fn variants(t: &str) -> f64 {
+    let mut total = 1.0f64;
+    let mut i = 0;
+    while i < t.len() {
+        if t.as_bytes()[i] == b'[' {
+            if let Some(end) = matching(t, i, b'[', b']') {
+                let n: f64 = split_top(&t[i + 1..end]).into_iter().map(variants).sum();
+                total *= n.max(1.0);
+                i = end + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    total.min(1e12)
+}
+
 /// Every `{bank}` a template refers to (variables `{$x}` map to `v.x`), for the lexicon tests.
 #[cfg(test)]
 pub(super) fn references(t: &str) -> Vec<String> {
@@ -271,10 +395,25 @@ mod tests {
     }
 
     #[test]
+    fn nested_stage_banks_leave_marks_and_pools_are_disjoint() {
+        let mut ctx = Ctx::new(ChaCha8Rng::seed_from_u64(3), Language::En);
+        let (text, stages) = take_marks(&ctx.expand("lol ok. {sec.tell}"));
+        assert_eq!(stages, vec![Stage::Secrecy]);
+        assert!(text.starts_with("lol ok. ") && text.len() > 10, "{text}");
+        assert_eq!(take_marks(&ctx.expand("{kid.ok}")).1, Vec::<Stage>::new());
+        for i in 0..40 {
+            assert_ne!(in_pool(Pool::Train, true, i, 40), in_pool(Pool::Heldout, true, i, 40));
+            assert!(in_pool(Pool::Train, true, i, 5) && in_pool(Pool::Heldout, true, i, 5));
+            assert!(in_pool(Pool::Train, false, i, 40) && in_pool(Pool::All, true, i, 40));
+        }
+    }
+
+    #[test]
     fn tidy_and_references() {
         assert_eq!(tidy("  , hi  there ,"), "hi there");
         assert_eq!(references("x {a.b} y {$app}"), vec!["a.b".to_string(), "v.app".to_string()]);
         assert!(balanced("[a|{b}]"));
         assert!(!balanced("[a|{b]}"));
+        assert_eq!(variants("a [b|c [d|e]|] {x} [f|g]"), 8.0);
     }
 }

@@ -4,7 +4,114 @@
 //! Noise is drawn per speaker, not per message, so a conversation has a consistent "voice" for
 //! each participant the way real chat does, while the corpus as a whole covers many voices.
 
+use crate::dataset::Language;
 use rand::Rng;
+
+/// A speaker's regional or social variety, applied word by word on top of the templates (which
+/// are written in colloquial standard Indonesian and American or neutral English).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Dialect {
+    Standard,
+    /// Jakarta slang: gue/lo.
+    GueLo,
+    /// Betawi: gue/lu, kagak, aje, udeh.
+    Betawi,
+    /// Javanese-flavoured Indonesian: ndak, ae, piye, lho, to.
+    Jawa,
+    /// Sundanese-flavoured Indonesian: wae, pisan, atuh, euy.
+    Sunda,
+    /// British English: mum, maths, favourite, mate.
+    British,
+}
+
+impl Dialect {
+    fn random<R: Rng>(rng: &mut R, lang: Language) -> Dialect {
+        let r: f64 = rng.random();
+        match lang {
+            Language::En if r < 0.22 => Dialect::British,
+            Language::En => Dialect::Standard,
+            _ if r < 0.48 => Dialect::Standard,
+            _ if r < 0.68 => Dialect::GueLo,
+            _ if r < 0.76 => Dialect::Betawi,
+            _ if r < 0.89 => Dialect::Jawa,
+            _ => Dialect::Sunda,
+        }
+    }
+
+    /// Word replacements: (word, replacements, chance per occurrence).
+    fn words(self) -> &'static [(&'static str, &'static [&'static str], f64)] {
+        match self {
+            Dialect::Standard => &[],
+            Dialect::GueLo => &[
+                ("aku", &["gue", "gw", "gue"], 0.9),
+                ("aq", &["gw"], 0.9),
+                ("kamu", &["lo", "lu", "elo", "lo"], 0.9),
+                ("km", &["lo", "lu"], 0.9),
+                ("kmu", &["lo"], 0.9),
+            ],
+            Dialect::Betawi => &[
+                ("aku", &["gue", "gua"], 0.9),
+                ("kamu", &["lu", "elu", "lo"], 0.9),
+                ("km", &["lu"], 0.9),
+                ("nggak", &["kagak", "kaga", "kagak"], 0.7),
+                ("gak", &["kagak", "kaga"], 0.6),
+                ("ga", &["kaga", "kagak"], 0.6),
+                ("tidak", &["kagak"], 0.6),
+                ("aja", &["aje", "aje"], 0.6),
+                ("udah", &["udeh", "dah"], 0.5),
+                ("kenapa", &["ngapa", "ngapain"], 0.4),
+                ("deh", &["dah"], 0.4),
+            ],
+            Dialect::Jawa => &[
+                ("nggak", &["ndak", "ora", "gak"], 0.5),
+                ("gak", &["ndak", "gak"], 0.4),
+                ("tidak", &["ndak"], 0.4),
+                ("aja", &["ae", "wae"], 0.5),
+                ("saja", &["wae"], 0.4),
+                ("gimana", &["piye", "gimana"], 0.5),
+                ("udah", &["wis", "udah"], 0.3),
+                ("banget", &["pol", "banget"], 0.25),
+            ],
+            Dialect::Sunda => &[
+                ("aja", &["wae", "weh"], 0.5),
+                ("saja", &["wae"], 0.4),
+                ("banget", &["pisan", "pisan", "banget"], 0.5),
+                ("bgt", &["pisan"], 0.4),
+                ("gimana", &["kumaha", "gimana"], 0.3),
+            ],
+            Dialect::British => &[
+                ("mom", &["mum"], 0.95),
+                ("moms", &["mums"], 0.95),
+                ("mommy", &["mummy"], 0.95),
+                ("favorite", &["favourite"], 0.95),
+                ("favorites", &["favourites"], 0.95),
+                ("fav", &["fave", "fav"], 0.5),
+                ("color", &["colour"], 0.95),
+                ("math", &["maths"], 0.95),
+                ("soccer", &["football"], 0.95),
+                ("candy", &["sweets"], 0.95),
+                ("vacation", &["holiday", "holidays"], 0.95),
+                ("fries", &["chips"], 0.9),
+                ("apartment", &["flat"], 0.9),
+                ("awesome", &["brilliant", "class", "awesome"], 0.5),
+                ("cool", &["cool", "sick", "class"], 0.3),
+                ("really", &["proper", "really"], 0.15),
+            ],
+        }
+    }
+
+    /// Particles a speaker of this variety ends some messages with.
+    fn particles(self) -> &'static [&'static str] {
+        match self {
+            Dialect::Standard => &[],
+            Dialect::GueLo => &["sih", "anjir", "njir", "cuy", "deh", "sumpah"],
+            Dialect::Betawi => &["dah", "ah", "nyak", "mah", "dong ah"],
+            Dialect::Jawa => &["lho", "to", "yo", "rek", "og", "ya to"],
+            Dialect::Sunda => &["atuh", "euy", "mah", "nya", "teh"],
+            Dialect::British => &["mate", "tbh", "innit", "lol"],
+        }
+    }
+}
 
 /// How one participant types.
 #[derive(Debug, Clone)]
@@ -19,10 +126,15 @@ pub(super) struct Style {
     pub lowercase: bool,
     /// Chance of dropping the final punctuation.
     pub strip_punct: f64,
+    pub dialect: Dialect,
+    /// Chance of ending a message with one of the dialect's particles.
+    pub particle: f64,
+    /// An adult who calls themselves "om", "tante", "kakak" instead of "aku" (Indonesian only).
+    pub self_title: Option<&'static str>,
 }
 
 impl Style {
-    pub fn random<R: Rng>(rng: &mut R, young: bool) -> Style {
+    pub fn random<R: Rng>(rng: &mut R, young: bool, lang: Language) -> Style {
         let base = if young { 0.35 } else { 0.15 };
         Style {
             abbrev: rng.random_range(base * 0.3..base * 1.8),
@@ -30,6 +142,23 @@ impl Style {
             elongate: rng.random_range(0.0..if young { 0.18 } else { 0.06 }),
             lowercase: rng.random_bool(if young { 0.8 } else { 0.55 }),
             strip_punct: rng.random_range(0.2..0.9),
+            dialect: Dialect::random(rng, lang),
+            particle: rng.random_range(0.0..0.2),
+            self_title: None,
+        }
+    }
+
+    /// A careful writer: capitals, full words, hardly a typo (formal adults, staff).
+    pub fn formal<R: Rng>(rng: &mut R, lang: Language) -> Style {
+        Style {
+            abbrev: rng.random_range(0.0..0.03),
+            typo: rng.random_range(0.0..0.01),
+            elongate: 0.0,
+            lowercase: false,
+            strip_punct: rng.random_range(0.0..0.2),
+            dialect: if lang == Language::En && rng.random_bool(0.4) { Dialect::British } else { Dialect::Standard },
+            particle: 0.0,
+            self_title: None,
         }
     }
 }
@@ -117,10 +246,23 @@ fn abbreviate(word: &str) -> Option<&'static [&'static str]> {
 /// Restyles a message in the speaker's voice.
 pub(super) fn restyle<R: Rng>(text: &str, style: &Style, rng: &mut R) -> String {
     let mut words: Vec<String> = Vec::new();
+    let dialect_words = style.dialect.words();
     for raw in text.split(' ') {
         let (core, tail) = split_trailing_punct(raw);
-        let lower = core.to_lowercase();
+        let mut lower = core.to_lowercase();
         let mut w = core.to_string();
+        if let Some((_, alts, p)) = dialect_words.iter().find(|(from, _, _)| *from == lower) {
+            if rng.random_bool(*p) {
+                w = alts[rng.random_range(0..alts.len())].to_string();
+                lower = w.clone();
+            }
+        }
+        if let Some(title) = style.self_title {
+            if lower == "aku" && rng.random_bool(0.7) {
+                w = title.to_string();
+                lower = w.clone();
+            }
+        }
         if let Some(alts) = abbreviate(&lower) {
             if rng.random_bool(style.abbrev) {
                 w = alts[rng.random_range(0..alts.len())].to_string();
@@ -130,6 +272,14 @@ pub(super) fn restyle<R: Rng>(text: &str, style: &Style, rng: &mut R) -> String 
             w = typo(&w, rng);
         }
         words.push(format!("{w}{tail}"));
+    }
+    let particles = style.dialect.particles();
+    if !particles.is_empty() && words.len() >= 2 && rng.random_bool(style.particle) {
+        let p = particles[rng.random_range(0..particles.len())];
+        if let Some(last) = words.last_mut() {
+            let (core, tail) = split_trailing_punct(last);
+            *last = format!("{core} {p}{tail}");
+        }
     }
     let short = words.len() <= 5;
     if let Some(last) = words.last_mut() {
@@ -284,9 +434,43 @@ mod tests {
     #[test]
     fn restyle_abbreviates_and_lowercases() {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let style = Style { abbrev: 1.0, typo: 0.0, elongate: 0.0, lowercase: true, strip_punct: 1.0 };
+        let style = Style {
+            abbrev: 1.0,
+            typo: 0.0,
+            elongate: 0.0,
+            lowercase: true,
+            strip_punct: 1.0,
+            dialect: Dialect::Standard,
+            particle: 0.0,
+            self_title: None,
+        };
         assert_eq!(restyle("Are you sure, kamu tidak mau?", &style, &mut rng).split(' ').next(), Some("r"));
         let s = restyle("Kamu udah makan.", &style, &mut rng);
         assert!(!s.starts_with("kamu ") && !s.ends_with('.'), "{s}");
+    }
+
+    #[test]
+    fn dialects_and_titles_change_words() {
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        let plain = Style {
+            abbrev: 0.0,
+            typo: 0.0,
+            elongate: 0.0,
+            lowercase: true,
+            strip_punct: 0.0,
+            dialect: Dialect::GueLo,
+            particle: 0.0,
+            self_title: None,
+        };
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..50 {
+            seen.extend(restyle("aku tunggu kamu ya", &plain, &mut rng).split(' ').map(str::to_string));
+        }
+        assert!(seen.contains("gue") || seen.contains("gw"), "{seen:?}");
+        assert!(seen.contains("lo") || seen.contains("lu"), "{seen:?}");
+        let titled = Style { dialect: Dialect::Standard, self_title: Some("om"), ..plain.clone() };
+        assert!((0..50).any(|_| restyle("nanti aku jemput", &titled, &mut rng) == "nanti om jemput"));
+        let british = Style { dialect: Dialect::British, ..plain };
+        assert_eq!(restyle("my mom loves math", &british, &mut rng), "my mum loves maths");
     }
 }

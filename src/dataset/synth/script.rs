@@ -1,14 +1,15 @@
 //! Conversation scripts: the order of beats of a family, written as one line of tokens.
 //!
 //! * `A:bank` — speaker A (the suspect, or the initiator of a benign chat) says a line of `bank`;
-//!   `B` is the other participant (the child in grooming families), `C` a third one.
+//!   `B` is the other participant (the child in grooming families), `C`, `D` and `E` further
+//!   members of a group chat.
 //! * `A:x+B:y` — a unit: the beats run together (a question and its answer).
 //! * `A:x+B:y|A:z` — one of the alternatives; a trailing `?` makes the unit optional (50 %).
 //! * `~2-5` — 2 to 5 messages of small talk on the conversation's topic (`~1-3:school` names
 //!   the topic); this is how slow-burn families bury the worrying messages among innocent ones.
 //! * `( ... )` — the units inside run in a random order, so stage order varies.
 
-use super::grammar::{tidy, Ctx};
+use super::grammar::{take_marks, tidy, Ctx};
 use super::lexicon::stages_of;
 use crate::event::Stage;
 
@@ -17,13 +18,21 @@ pub(super) enum Role {
     A,
     B,
     C,
+    D,
+    E,
 }
 
 impl Role {
+    pub const ALL: [Role; 5] = [Role::A, Role::B, Role::C, Role::D, Role::E];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     fn other(self) -> Role {
         match self {
             Role::A => Role::B,
-            Role::B | Role::C => Role::A,
+            _ => Role::A,
         }
     }
 }
@@ -92,6 +101,8 @@ fn parse_token(tok: &'static str) -> Result<Node, String> {
                 "A" => Role::A,
                 "B" => Role::B,
                 "C" => Role::C,
+                "D" => Role::D,
+                "E" => Role::E,
                 _ => return Err(format!("bad speaker in {beat}")),
             };
             beats.push((role, bank));
@@ -101,9 +112,13 @@ fn parse_token(tok: &'static str) -> Result<Node, String> {
     Ok(Node::Unit { alts, optional })
 }
 
-/// Runs a parsed script. Stage labels are only attached to the suspect's (A's) messages, and only
-/// in grooming families: the child's replies and every benign message carry none.
-pub(super) fn run(nodes: &[Node], ctx: &mut Ctx, topic: &str, grooming: bool, out: &mut Vec<Line>) {
+/// Runs a parsed script. `people` (2 to 5) is how many participants the chat has: small talk is
+/// spread over all of them, so a group chat reads like one.
+///
+/// Labels follow meaning, not speaker: a line of a stage bank carries the bank's stages whoever
+/// says it (the child asking the suspect's age is age probing too), plus the stages of every
+/// stage bank nested inside it.
+pub(super) fn run(nodes: &[Node], ctx: &mut Ctx, topic: &str, people: usize, out: &mut Vec<Line>) {
     for node in nodes {
         match node {
             Node::Unit { alts, optional } => {
@@ -111,20 +126,25 @@ pub(super) fn run(nodes: &[Node], ctx: &mut Ctx, topic: &str, grooming: bool, ou
                     continue;
                 }
                 let i = ctx.range(0, alts.len() - 1);
-                for &(role, bank) in &alts[i] {
-                    emit(ctx, role, bank, grooming, out);
+                // A beat of a speaker this chat does not have (C in a two-party chat) is skipped.
+                for &(role, bank) in alts[i].iter().filter(|(r, _)| r.index() < people) {
+                    emit(ctx, role, bank, None, out);
                 }
             }
             Node::Small { min, max, topic: t } => {
                 let n = ctx.range(*min, *max);
-                let bank = format!("small.{}", t.unwrap_or(topic));
                 let start = out.len();
-                while out.len() - start < n {
-                    let role = if ctx.chance(0.6) { Role::A } else { Role::B };
+                let mut misses = 0;
+                while out.len() - start < n && misses < 3 {
+                    // A used-up topic moves the chat on to another one.
+                    let here = if misses == 0 { t.unwrap_or_else(|| drift(ctx, topic)) } else { drift(ctx, "daily") };
+                    let (role, partner) = small_talk_pair(ctx, people);
                     let before = out.len();
-                    emit(ctx, role, &bank, grooming, out);
+                    emit(ctx, role, &format!("small.{here}"), Some(partner), out);
                     if out.len() == before {
-                        break;
+                        misses += 1;
+                    } else {
+                        misses = 0;
                     }
                 }
             }
@@ -135,27 +155,73 @@ pub(super) fn run(nodes: &[Node], ctx: &mut Ctx, topic: &str, grooming: bool, ou
                     order.swap(k, j);
                 }
                 for k in order {
-                    run(std::slice::from_ref(&group[k]), ctx, topic, grooming, out);
+                    run(std::slice::from_ref(&group[k]), ctx, topic, people, out);
                 }
             }
         }
     }
 }
 
-/// Expands one line of `bank` said by `role`: ` || ` hands the turn over, ` // ` splits a thought
-/// into two messages (kept joined a quarter of the time, so both shapes occur).
-fn emit(ctx: &mut Ctx, role: Role, bank: &str, grooming: bool, out: &mut Vec<Line>) {
+/// The topic of the next bit of small talk: mostly the conversation's own, sometimes one it
+/// drifts to (real chats wander, and one topic's bank would run out in a long one).
+pub(super) fn drift<'a>(ctx: &mut Ctx, topic: &'a str) -> &'a str {
+    if ctx.chance(0.3) && !ctx.side_topics.is_empty() {
+        ctx.side_topics[ctx.range(0, ctx.side_topics.len() - 1)]
+    } else {
+        topic
+    }
+}
+
+/// Who starts a small-talk exchange and who answers: in a two-party chat A a bit more often than
+/// B; in a group anyone, answered by anyone else. An older A (`Ctx::elder_a`) only answers in a
+/// two-party chat and stays out of a group's small talk, which is written in young voices.
+fn small_talk_pair(ctx: &mut Ctx, people: usize) -> (Role, Role) {
+    let people = people.clamp(2, Role::ALL.len());
+    if people == 2 {
+        return if !ctx.elder_a && ctx.chance(0.6) { (Role::A, Role::B) } else { (Role::B, Role::A) };
+    }
+    let lo = usize::from(ctx.elder_a);
+    let first = ctx.range(lo, people - 1);
+    let mut second = ctx.range(lo, people - 2);
+    if second >= first {
+        second += 1;
+    }
+    (Role::ALL[first], Role::ALL[second])
+}
+
+/// Expands one line of `bank` said by `role`: ` || ` hands the turn to `partner` (by default the
+/// other of A and B) and back, ` // ` splits a thought into two messages (kept joined 40 % of
+/// the time, so both shapes occur).
+fn emit(ctx: &mut Ctx, role: Role, bank: &str, partner: Option<Role>, out: &mut Vec<Line>) {
     let text = ctx.bank(bank);
-    let stages = stages_of(bank);
+    let own = stages_of(bank);
+    let partner = partner.unwrap_or(role.other());
     let mut who = role;
     for turn in text.split("||") {
-        let pieces: Vec<String> = turn.split("//").map(tidy).filter(|p| !p.is_empty()).collect();
-        let pieces = if pieces.len() > 1 && ctx.chance(0.25) { vec![pieces.join(" ")] } else { pieces };
-        for (k, p) in pieces.into_iter().enumerate() {
-            let st = if grooming && who == Role::A { stages.clone() } else { Vec::new() };
-            out.push(Line { role: who, text: p, stages: st, continued: k > 0 });
+        let mut pieces: Vec<(String, Vec<Stage>)> = turn
+            .split("//")
+            .map(|p| {
+                let (text, marks) = take_marks(p);
+                (tidy(&text), marks)
+            })
+            .filter(|(p, _)| !p.is_empty())
+            .collect();
+        if pieces.len() > 1 && ctx.chance(0.4) {
+            let text = pieces.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>().join(" ");
+            let marks = pieces.iter().flat_map(|(_, m)| m.iter().copied()).collect();
+            pieces = vec![(text, marks)];
         }
-        who = who.other();
+        for (k, (p, marks)) in pieces.into_iter().enumerate() {
+            let mut stages: Vec<Stage> = if who == role { own.clone() } else { Vec::new() };
+            for m in marks {
+                if !stages.contains(&m) {
+                    stages.push(m);
+                }
+            }
+            stages.sort_by_key(|s| s.index());
+            out.push(Line { role: who, text: p, stages, continued: k > 0 });
+        }
+        who = if who == role { partner } else { role };
     }
 }
 
@@ -183,7 +249,8 @@ mod tests {
         }
         assert!(matches!(nodes[2], Node::Small { min: 0, max: 2, topic: Some("school") }));
         assert!(parse("( A:x").is_err());
-        assert!(parse("D:x").is_err());
+        assert!(parse("F:x").is_err());
+        assert!(parse("D:x+E:y").is_ok());
         assert!(parse("~a-b").is_err());
     }
 }
