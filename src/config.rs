@@ -35,6 +35,7 @@ pub struct Config {
     pub pipeline: PipelineConfig,
     pub window: WindowConfig,
     pub events: EventsConfig,
+    pub verdicts: VerdictsConfig,
     pub metrics: MetricsConfig,
     pub log: LogConfig,
 }
@@ -57,6 +58,11 @@ pub struct KafkaConfig {
     /// (docs/operations.md says what it holds). Created at start-up with `cleanup.policy=compact`
     /// and the input's partition count when missing. One per consumer group.
     pub state_topic: String,
+    /// Topic of reviewers' verdicts on risk events (docs/contracts.md §7), read beside the input as
+    /// a side input: every record counts towards `jaga_verdicts_total` and the live precision
+    /// gauge, bad ones go to the dead-letter topic. Empty turns verdicts off. A missing topic is a
+    /// warning, not an error: jaga picks it up once it is created.
+    pub verdicts_topic: String,
     /// Replication factor used when jaga creates the state topic; -1 takes the broker's default.
     pub state_replication_factor: i32,
     /// How often stored offsets are committed, in milliseconds.
@@ -79,6 +85,7 @@ impl Default for KafkaConfig {
             dlq_topic: "chat.messages.dlq".into(),
             group_id: "jaga".into(),
             state_topic: "jaga.state.changelog".into(),
+            verdicts_topic: "moderation.verdicts".into(),
             state_replication_factor: -1,
             commit_interval_ms: 5000,
             librdkafka: BTreeMap::new(),
@@ -107,6 +114,7 @@ impl fmt::Debug for KafkaConfig {
             .field("dlq_topic", &self.dlq_topic)
             .field("group_id", &self.group_id)
             .field("state_topic", &self.state_topic)
+            .field("verdicts_topic", &self.verdicts_topic)
             .field("state_replication_factor", &self.state_replication_factor)
             .field("commit_interval_ms", &self.commit_interval_ms)
             .field("librdkafka", &redacted(&self.librdkafka))
@@ -231,6 +239,44 @@ impl Default for EventsConfig {
     }
 }
 
+/// The live precision window over reviewers' verdicts (see [`crate::verdicts`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VerdictsConfig {
+    /// Most recent verdicts per level the precision gauge is computed over. Reviews are sparse: a
+    /// few hundred give a figure narrow enough to act on and recent enough to move.
+    pub window_verdicts: usize,
+    /// Verdicts decided longer ago than this many days leave the window even when it is not full.
+    pub window_days: u64,
+    /// Event ids this process emitted that are remembered to attribute a verdict to its level
+    /// (about 100 bytes each); a verdict on an older or another replica's event uses the verdict's
+    /// own `level`, else `unknown`.
+    pub remembered_events: usize,
+}
+
+impl Default for VerdictsConfig {
+    fn default() -> Self {
+        let t = crate::verdicts::TrackerConfig::default();
+        VerdictsConfig {
+            window_verdicts: t.window_verdicts,
+            window_days: t.window_age.num_days() as u64,
+            remembered_events: t.remembered_events,
+        }
+    }
+}
+
+impl VerdictsConfig {
+    /// The tracker's settings.
+    pub fn tracker(&self) -> crate::verdicts::TrackerConfig {
+        crate::verdicts::TrackerConfig {
+            window_verdicts: self.window_verdicts,
+            window_age: chrono::Duration::days(self.window_days.min(36_600) as i64),
+            remembered_events: self.remembered_events,
+            ..Default::default()
+        }
+    }
+}
+
 /// The metrics and health endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -276,6 +322,7 @@ pub struct Overrides {
     pub output_topic: Option<String>,
     pub dlq_topic: Option<String>,
     pub state_topic: Option<String>,
+    pub verdicts_topic: Option<String>,
     pub group_id: Option<String>,
     pub metrics_addr: Option<String>,
     pub profile: Option<String>,
@@ -293,6 +340,7 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("JAGA_DLQ_TOPIC", "kafka.dlq_topic"),
     ("JAGA_GROUP_ID", "kafka.group_id"),
     ("JAGA_STATE_TOPIC", "kafka.state_topic"),
+    ("JAGA_VERDICTS_TOPIC", "kafka.verdicts_topic"),
     ("JAGA_MAX_STATE_BYTES", "window.max_state_bytes (size it for the pod)"),
     ("JAGA_METRICS_ADDR", "metrics.addr"),
     ("JAGA_PROFILE", "events.profile"),
@@ -344,6 +392,7 @@ impl Config {
         set(&mut self.kafka.output_topic, &o.output_topic);
         set(&mut self.kafka.dlq_topic, &o.dlq_topic);
         set(&mut self.kafka.state_topic, &o.state_topic);
+        set(&mut self.kafka.verdicts_topic, &o.verdicts_topic);
         set(&mut self.kafka.group_id, &o.group_id);
         set(&mut self.metrics.addr, &o.metrics_addr);
         set(&mut self.events.profile, &o.profile);
@@ -371,6 +420,7 @@ impl Config {
                 "JAGA_DLQ_TOPIC" => self.kafka.dlq_topic = value,
                 "JAGA_GROUP_ID" => self.kafka.group_id = value,
                 "JAGA_STATE_TOPIC" => self.kafka.state_topic = value,
+                "JAGA_VERDICTS_TOPIC" => self.kafka.verdicts_topic = value,
                 "JAGA_MAX_STATE_BYTES" => {
                     self.window.max_state_bytes =
                         value.parse().map_err(|_| bad(&var, format!("expected a number of bytes, got {value:?}")))?
@@ -434,6 +484,9 @@ impl Config {
         if topics.iter().filter(|(name, _)| *name != "state_topic").any(|(_, t)| **t == k.state_topic) {
             return bad("kafka.state_topic must be a topic of its own (it is compacted and written by jaga)".into());
         }
+        if !k.verdicts_topic.is_empty() && topics.iter().any(|(_, t)| **t == k.verdicts_topic) {
+            return bad("kafka.verdicts_topic must be a topic of its own (reviewers' verdicts, not messages or events)".into());
+        }
         if k.state_replication_factor == 0 || k.state_replication_factor < -1 {
             return bad(format!(
                 "kafka.state_replication_factor must be -1 (broker default) or at least 1, got {}",
@@ -487,6 +540,16 @@ impl Config {
         }
         if !self.metrics.addr.is_empty() && self.metrics.addr.parse::<SocketAddr>().is_err() {
             return bad(format!("metrics.addr {:?} is not HOST:PORT (an IP address and port)", self.metrics.addr));
+        }
+        let v = &self.verdicts;
+        if !(1..=100_000).contains(&v.window_verdicts) {
+            return bad(format!("verdicts.window_verdicts must be 1..=100000, got {}", v.window_verdicts));
+        }
+        if !(1..=3650).contains(&v.window_days) {
+            return bad(format!("verdicts.window_days must be 1..=3650, got {}", v.window_days));
+        }
+        if v.remembered_events > 10_000_000 {
+            return bad(format!("verdicts.remembered_events must be at most 10000000, got {}", v.remembered_events));
         }
         if self.events.excerpt_chars == 0 {
             return bad("events.excerpt_chars must be at least 1".into());

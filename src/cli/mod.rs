@@ -97,6 +97,7 @@ fn merge_overrides(into: &mut Overrides, from: Overrides) {
         output_topic,
         dlq_topic,
         state_topic,
+        verdicts_topic,
         group_id,
         metrics_addr,
         profile,

@@ -38,6 +38,10 @@ pub struct RunArgs {
     /// one per consumer group [default: jaga.state.changelog]
     #[arg(long, value_name = "T")]
     pub state_topic: Option<String>,
+    /// Topic of reviewers' verdicts, read beside the input; "" turns verdicts off
+    /// [default: moderation.verdicts]
+    #[arg(long, value_name = "T")]
+    pub verdicts_topic: Option<String>,
     /// Consumer group; run more processes with the same group to scale out [default: jaga]
     #[arg(long, value_name = "G")]
     pub group_id: Option<String>,
@@ -62,6 +66,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
         output_topic: a.output_topic,
         dlq_topic: a.dlq_topic,
         state_topic: a.state_topic,
+        verdicts_topic: a.verdicts_topic,
         group_id: a.group_id,
         metrics_addr: a.metrics_addr,
         excerpts: a.excerpts.then_some(true),
