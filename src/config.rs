@@ -2,8 +2,12 @@
 //! environment variables (CONTRACTS §6: flags override the file, env vars override both — so a
 //! deployment can pin a value, e.g. a secret, without editing the file or the command line).
 //!
-//! Every field is documented here; the README's table and `jaga run --help` are made from the same
-//! words. Unknown keys are rejected so a typo never silently falls back to a default.
+//! Every field is listed once in [`settings::SETTINGS`] (key, type, env var, flag, what it does;
+//! defaults come from the `Default` impls here): the `JAGA_*` handling, `jaga run --help`, the
+//! README's table and `deploy/jaga.example.toml` are made from it, and a test fails when they
+//! drift. Unknown keys are rejected so a typo never silently falls back to a default.
+
+pub mod settings;
 
 use crate::model::EncoderKind;
 use crate::window::WindowConfig;
@@ -332,27 +336,6 @@ pub struct Overrides {
     pub log_format: Option<LogFormat>,
 }
 
-/// The environment variables read, with what they set (also printed by `--help`).
-pub const ENV_VARS: &[(&str, &str)] = &[
-    ("JAGA_BROKERS", "kafka.brokers"),
-    ("JAGA_INPUT_TOPIC", "kafka.input_topic"),
-    ("JAGA_OUTPUT_TOPIC", "kafka.output_topic"),
-    ("JAGA_DLQ_TOPIC", "kafka.dlq_topic"),
-    ("JAGA_GROUP_ID", "kafka.group_id"),
-    ("JAGA_STATE_TOPIC", "kafka.state_topic"),
-    ("JAGA_VERDICTS_TOPIC", "kafka.verdicts_topic"),
-    ("JAGA_MAX_STATE_BYTES", "window.max_state_bytes (size it for the pod)"),
-    ("JAGA_METRICS_ADDR", "metrics.addr"),
-    ("JAGA_PROFILE", "events.profile"),
-    ("JAGA_EXCERPTS", "events.excerpts (true/false)"),
-    ("JAGA_ENCODER", "model.encoder"),
-    ("JAGA_MODELS_DIR", "model.models_dir"),
-    ("JAGA_CACHE_DIR", "model.cache_dir"),
-    ("JAGA_LOG_FORMAT", "log.format"),
-    ("JAGA_LOG_LEVEL", "log.level"),
-    ("JAGA_RDKAFKA_<NAME>", "kafka.librdkafka.<name> with `_` read as `.` (e.g. JAGA_RDKAFKA_SASL_PASSWORD)"),
-];
-
 impl Config {
     /// Reads a TOML config file.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
@@ -410,49 +393,12 @@ impl Config {
         }
     }
 
+    /// Applies the `JAGA_*` variables of the settings table ([`settings::SETTINGS`]) and
+    /// `JAGA_RDKAFKA_<NAME>`; other variables are ignored.
     pub fn apply_env(&mut self, env: impl IntoIterator<Item = (String, String)>) -> Result<(), ConfigError> {
-        let bad = |var: &str, message: String| ConfigError::Env { var: var.to_owned(), message };
         for (var, value) in env {
-            match var.as_str() {
-                "JAGA_BROKERS" => self.kafka.brokers = value,
-                "JAGA_INPUT_TOPIC" => self.kafka.input_topic = value,
-                "JAGA_OUTPUT_TOPIC" => self.kafka.output_topic = value,
-                "JAGA_DLQ_TOPIC" => self.kafka.dlq_topic = value,
-                "JAGA_GROUP_ID" => self.kafka.group_id = value,
-                "JAGA_STATE_TOPIC" => self.kafka.state_topic = value,
-                "JAGA_VERDICTS_TOPIC" => self.kafka.verdicts_topic = value,
-                "JAGA_MAX_STATE_BYTES" => {
-                    self.window.max_state_bytes =
-                        value.parse().map_err(|_| bad(&var, format!("expected a number of bytes, got {value:?}")))?
-                }
-                "JAGA_METRICS_ADDR" => self.metrics.addr = value,
-                "JAGA_PROFILE" => self.events.profile = value,
-                "JAGA_EXCERPTS" => {
-                    self.events.excerpts =
-                        value.parse().map_err(|_| bad(&var, format!("expected true or false, got {value:?}")))?
-                }
-                "JAGA_ENCODER" => {
-                    self.model.encoder = serde_json::from_value(serde_json::Value::String(value.clone()))
-                        .map_err(|_| bad(&var, format!("unknown encoder {value:?} (e5-small, minilm, hashing)")))?
-                }
-                "JAGA_MODELS_DIR" => self.model.models_dir = PathBuf::from(value),
-                "JAGA_CACHE_DIR" => self.model.cache_dir = Some(PathBuf::from(value)),
-                "JAGA_LOG_FORMAT" => {
-                    self.log.format = match value.as_str() {
-                        "text" => LogFormat::Text,
-                        "json" => LogFormat::Json,
-                        _ => return Err(bad(&var, format!("expected text or json, got {value:?}"))),
-                    }
-                }
-                "JAGA_LOG_LEVEL" => self.log.level = value,
-                _ => {
-                    if let Some(name) = var.strip_prefix("JAGA_RDKAFKA_") {
-                        if name.is_empty() {
-                            return Err(bad(&var, "names no librdkafka property".into()));
-                        }
-                        self.kafka.librdkafka.insert(name.to_ascii_lowercase().replace('_', "."), value);
-                    }
-                }
+            if var.starts_with("JAGA_") {
+                settings::apply_env(self, &var, &value)?;
             }
         }
         Ok(())
@@ -485,7 +431,9 @@ impl Config {
             return bad("kafka.state_topic must be a topic of its own (it is compacted and written by jaga)".into());
         }
         if !k.verdicts_topic.is_empty() && topics.iter().any(|(_, t)| **t == k.verdicts_topic) {
-            return bad("kafka.verdicts_topic must be a topic of its own (reviewers' verdicts, not messages or events)".into());
+            return bad(
+                "kafka.verdicts_topic must be a topic of its own (reviewers' verdicts, not messages or events)".into(),
+            );
         }
         if k.state_replication_factor == 0 || k.state_replication_factor < -1 {
             return bad(format!(

@@ -22,9 +22,9 @@ use crate::engine::Engine;
 use crate::http::Health;
 use crate::kafka::offsets::OffsetTracker;
 use crate::kafka::{classify, consumer_config, producer_config, sink, source, state, verdicts, JagaContext};
-use crate::verdicts::VerdictTracker;
 use crate::metrics::Metrics;
 use crate::model::ModelError;
+use crate::verdicts::VerdictTracker;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::producer::FutureProducer;
@@ -112,6 +112,7 @@ async fn run_inner(cfg: Config, engine: Engine, metrics: Metrics) -> Result<(), 
     let cfg = Arc::new(cfg);
     let k = &cfg.kafka;
     let health = Health::new(metrics.clone());
+    metrics.state_budget_bytes.set(i64::try_from(cfg.window.max_state_bytes).unwrap_or(i64::MAX));
     if !cfg.metrics.addr.is_empty() {
         crate::http::spawn(&cfg.metrics.addr, metrics.clone(), health.clone())?;
     }

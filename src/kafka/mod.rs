@@ -257,7 +257,7 @@ impl JagaContext {
     ) -> Result<Vec<crate::window::codec::OwnedRecord>, crate::pipeline::PipelineError> {
         let mut backoff = Duration::from_millis(500);
         loop {
-            match state::read_partition(&self.kafka, partition) {
+            match state::read_partition(&self.kafka, partition, &self.metrics) {
                 Ok(records) => return Ok(records),
                 Err(e) if e.kind() == ErrorKind::Fatal => return Err(e),
                 Err(e) => {

@@ -173,8 +173,10 @@ async fn warn_unless_compacted(k: &KafkaConfig) {
 }
 
 /// Reads changelog partition `partition` from its start to its end, keeping the latest value per
-/// key (a tombstone as `None`). Blocking: run it on a blocking thread.
-pub fn read_partition(k: &KafkaConfig, partition: i32) -> Result<Vec<OwnedRecord>, PipelineError> {
+/// key (a tombstone as `None`), and reports its progress to `metrics`
+/// (`jaga_state_restore_remaining_records`, `jaga_state_restored_records_total`). Blocking: run it
+/// on a blocking thread.
+pub fn read_partition(k: &KafkaConfig, partition: i32, metrics: &Metrics) -> Result<Vec<OwnedRecord>, PipelineError> {
     let topic = &k.state_topic;
     let consumer: BaseConsumer =
         reader_config(k).create().map_err(PipelineError::kafka("creating the state reader"))?;
@@ -189,6 +191,8 @@ pub fn read_partition(k: &KafkaConfig, partition: i32) -> Result<Vec<OwnedRecord
     tpl.add_partition_offset(topic, partition, Offset::Beginning)
         .map_err(PipelineError::kafka("assigning the state partition"))?;
     consumer.assign(&tpl).map_err(PipelineError::kafka("assigning the state partition"))?;
+    let remaining = metrics.state_restore_remaining.with_label_values(&[&partition.to_string()]);
+    remaining.set(high - low);
     let mut last_progress = Instant::now();
     loop {
         match consumer.poll(Duration::from_millis(200)) {
@@ -213,11 +217,16 @@ pub fn read_partition(k: &KafkaConfig, partition: i32) -> Result<Vec<OwnedRecord
                 if let Some(key) = m.key() {
                     latest.insert(key.to_vec(), m.payload().map(<[u8]>::to_vec));
                 }
+                metrics.state_restored_records.inc();
+                remaining.set((high - 1 - offset).max(0));
                 if offset >= high - 1 {
                     break;
                 }
             }
-            Some(Err(KafkaError::PartitionEOF(_))) => break,
+            Some(Err(KafkaError::PartitionEOF(_))) => {
+                remaining.set(0);
+                break;
+            }
             Some(Err(e)) if classify(&e) == ErrorKind::Fatal => {
                 return Err(PipelineError::Kafka { context: "reading the state topic", error: e });
             }

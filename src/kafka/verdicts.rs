@@ -71,9 +71,8 @@ impl VerdictSource {
     /// fixes (authorisation, configuration), which stops the processor like any fatal error.
     pub async fn run(self) -> Result<(), PipelineError> {
         let k = &self.cfg.kafka;
-        let consumer: StreamConsumer = consumer_config_for_verdicts(k)
-            .create()
-            .map_err(PipelineError::kafka("creating the verdicts consumer"))?;
+        let consumer: StreamConsumer =
+            consumer_config_for_verdicts(k).create().map_err(PipelineError::kafka("creating the verdicts consumer"))?;
         consumer.subscribe(&[&k.verdicts_topic]).map_err(PipelineError::kafka("subscribing to verdicts"))?;
         tracing::info!(topic = %k.verdicts_topic, group = %group_id(k), "Reading reviewers' verdicts.");
         let mut tick = tokio::time::interval(Duration::from_millis(k.commit_interval_ms.max(100)));
@@ -174,8 +173,8 @@ impl VerdictSource {
                 (false, true) => (&value[..limit], Some(value.len())),
                 (false, false) => (value, None),
             };
-            let headers =
-                dlq_headers_with(code, detail, &k.verdicts_topic, pos, if bare { &[] } else { &original }, truncated_from);
+            let kept: &[(String, Option<Vec<u8>>)] = if bare { &[] } else { &original };
+            let headers = dlq_headers_with(code, detail, &k.verdicts_topic, pos, kept, truncated_from);
             let record = FutureRecord::<[u8], [u8]>::to(&k.dlq_topic).key(key).payload(payload).headers(headers);
             let error = match self.producer.send(record, Duration::from_secs(0)).await {
                 Ok(_) => {
