@@ -224,8 +224,7 @@ mod tests {
 
     #[test]
     fn verdicts_have_their_own_group_and_keep_the_offset_guarantees() {
-        let mut k = KafkaConfig::default();
-        k.group_id = "mod".into();
+        let k = KafkaConfig { group_id: "mod".into(), ..Default::default() };
         let c = consumer_config_for_verdicts(&k);
         assert_eq!(c.get("group.id"), Some("mod.verdicts"));
         assert_eq!(c.get("enable.auto.offset.store"), Some("false"));
