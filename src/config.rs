@@ -2,8 +2,12 @@
 //! environment variables (CONTRACTS §6: flags override the file, env vars override both — so a
 //! deployment can pin a value, e.g. a secret, without editing the file or the command line).
 //!
-//! Every field is documented here; the README's table and `jaga run --help` are made from the same
-//! words. Unknown keys are rejected so a typo never silently falls back to a default.
+//! Every field is listed once in [`settings::SETTINGS`] (key, type, env var, flag, what it does;
+//! defaults come from the `Default` impls here): the `JAGA_*` handling, `jaga run --help`, the
+//! README's table and `deploy/jaga.example.toml` are made from it, and a test fails when they
+//! drift. Unknown keys are rejected so a typo never silently falls back to a default.
+
+pub mod settings;
 
 use crate::model::EncoderKind;
 use crate::window::WindowConfig;
@@ -35,6 +39,7 @@ pub struct Config {
     pub pipeline: PipelineConfig,
     pub window: WindowConfig,
     pub events: EventsConfig,
+    pub verdicts: VerdictsConfig,
     pub metrics: MetricsConfig,
     pub log: LogConfig,
 }
@@ -57,6 +62,11 @@ pub struct KafkaConfig {
     /// (docs/operations.md says what it holds). Created at start-up with `cleanup.policy=compact`
     /// and the input's partition count when missing. One per consumer group.
     pub state_topic: String,
+    /// Topic of reviewers' verdicts on risk events (docs/contracts.md §7), read beside the input as
+    /// a side input: every record counts towards `jaga_verdicts_total` and the live precision
+    /// gauge, bad ones go to the dead-letter topic. Empty turns verdicts off. A missing topic is a
+    /// warning, not an error: jaga picks it up once it is created.
+    pub verdicts_topic: String,
     /// Replication factor used when jaga creates the state topic; -1 takes the broker's default.
     pub state_replication_factor: i32,
     /// How often stored offsets are committed, in milliseconds.
@@ -79,6 +89,7 @@ impl Default for KafkaConfig {
             dlq_topic: "chat.messages.dlq".into(),
             group_id: "jaga".into(),
             state_topic: "jaga.state.changelog".into(),
+            verdicts_topic: "moderation.verdicts".into(),
             state_replication_factor: -1,
             commit_interval_ms: 5000,
             librdkafka: BTreeMap::new(),
@@ -107,6 +118,7 @@ impl fmt::Debug for KafkaConfig {
             .field("dlq_topic", &self.dlq_topic)
             .field("group_id", &self.group_id)
             .field("state_topic", &self.state_topic)
+            .field("verdicts_topic", &self.verdicts_topic)
             .field("state_replication_factor", &self.state_replication_factor)
             .field("commit_interval_ms", &self.commit_interval_ms)
             .field("librdkafka", &redacted(&self.librdkafka))
@@ -231,6 +243,44 @@ impl Default for EventsConfig {
     }
 }
 
+/// The live precision window over reviewers' verdicts (see [`crate::verdicts`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VerdictsConfig {
+    /// Most recent verdicts per level the precision gauge is computed over. Reviews are sparse: a
+    /// few hundred give a figure narrow enough to act on and recent enough to move.
+    pub window_verdicts: usize,
+    /// Verdicts decided longer ago than this many days leave the window even when it is not full.
+    pub window_days: u64,
+    /// Event ids this process emitted that are remembered to attribute a verdict to its level
+    /// (about 100 bytes each); a verdict on an older or another replica's event uses the verdict's
+    /// own `level`, else `unknown`.
+    pub remembered_events: usize,
+}
+
+impl Default for VerdictsConfig {
+    fn default() -> Self {
+        let t = crate::verdicts::TrackerConfig::default();
+        VerdictsConfig {
+            window_verdicts: t.window_verdicts,
+            window_days: t.window_age.num_days() as u64,
+            remembered_events: t.remembered_events,
+        }
+    }
+}
+
+impl VerdictsConfig {
+    /// The tracker's settings.
+    pub fn tracker(&self) -> crate::verdicts::TrackerConfig {
+        crate::verdicts::TrackerConfig {
+            window_verdicts: self.window_verdicts,
+            window_age: chrono::Duration::days(self.window_days.min(36_600) as i64),
+            remembered_events: self.remembered_events,
+            ..Default::default()
+        }
+    }
+}
+
 /// The metrics and health endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -276,6 +326,7 @@ pub struct Overrides {
     pub output_topic: Option<String>,
     pub dlq_topic: Option<String>,
     pub state_topic: Option<String>,
+    pub verdicts_topic: Option<String>,
     pub group_id: Option<String>,
     pub metrics_addr: Option<String>,
     pub profile: Option<String>,
@@ -284,26 +335,6 @@ pub struct Overrides {
     pub excerpts: Option<bool>,
     pub log_format: Option<LogFormat>,
 }
-
-/// The environment variables read, with what they set (also printed by `--help`).
-pub const ENV_VARS: &[(&str, &str)] = &[
-    ("JAGA_BROKERS", "kafka.brokers"),
-    ("JAGA_INPUT_TOPIC", "kafka.input_topic"),
-    ("JAGA_OUTPUT_TOPIC", "kafka.output_topic"),
-    ("JAGA_DLQ_TOPIC", "kafka.dlq_topic"),
-    ("JAGA_GROUP_ID", "kafka.group_id"),
-    ("JAGA_STATE_TOPIC", "kafka.state_topic"),
-    ("JAGA_MAX_STATE_BYTES", "window.max_state_bytes (size it for the pod)"),
-    ("JAGA_METRICS_ADDR", "metrics.addr"),
-    ("JAGA_PROFILE", "events.profile"),
-    ("JAGA_EXCERPTS", "events.excerpts (true/false)"),
-    ("JAGA_ENCODER", "model.encoder"),
-    ("JAGA_MODELS_DIR", "model.models_dir"),
-    ("JAGA_CACHE_DIR", "model.cache_dir"),
-    ("JAGA_LOG_FORMAT", "log.format"),
-    ("JAGA_LOG_LEVEL", "log.level"),
-    ("JAGA_RDKAFKA_<NAME>", "kafka.librdkafka.<name> with `_` read as `.` (e.g. JAGA_RDKAFKA_SASL_PASSWORD)"),
-];
 
 impl Config {
     /// Reads a TOML config file.
@@ -344,6 +375,7 @@ impl Config {
         set(&mut self.kafka.output_topic, &o.output_topic);
         set(&mut self.kafka.dlq_topic, &o.dlq_topic);
         set(&mut self.kafka.state_topic, &o.state_topic);
+        set(&mut self.kafka.verdicts_topic, &o.verdicts_topic);
         set(&mut self.kafka.group_id, &o.group_id);
         set(&mut self.metrics.addr, &o.metrics_addr);
         set(&mut self.events.profile, &o.profile);
@@ -361,48 +393,12 @@ impl Config {
         }
     }
 
+    /// Applies the `JAGA_*` variables of the settings table ([`settings::SETTINGS`]) and
+    /// `JAGA_RDKAFKA_<NAME>`; other variables are ignored.
     pub fn apply_env(&mut self, env: impl IntoIterator<Item = (String, String)>) -> Result<(), ConfigError> {
-        let bad = |var: &str, message: String| ConfigError::Env { var: var.to_owned(), message };
         for (var, value) in env {
-            match var.as_str() {
-                "JAGA_BROKERS" => self.kafka.brokers = value,
-                "JAGA_INPUT_TOPIC" => self.kafka.input_topic = value,
-                "JAGA_OUTPUT_TOPIC" => self.kafka.output_topic = value,
-                "JAGA_DLQ_TOPIC" => self.kafka.dlq_topic = value,
-                "JAGA_GROUP_ID" => self.kafka.group_id = value,
-                "JAGA_STATE_TOPIC" => self.kafka.state_topic = value,
-                "JAGA_MAX_STATE_BYTES" => {
-                    self.window.max_state_bytes =
-                        value.parse().map_err(|_| bad(&var, format!("expected a number of bytes, got {value:?}")))?
-                }
-                "JAGA_METRICS_ADDR" => self.metrics.addr = value,
-                "JAGA_PROFILE" => self.events.profile = value,
-                "JAGA_EXCERPTS" => {
-                    self.events.excerpts =
-                        value.parse().map_err(|_| bad(&var, format!("expected true or false, got {value:?}")))?
-                }
-                "JAGA_ENCODER" => {
-                    self.model.encoder = serde_json::from_value(serde_json::Value::String(value.clone()))
-                        .map_err(|_| bad(&var, format!("unknown encoder {value:?} (e5-small, minilm, hashing)")))?
-                }
-                "JAGA_MODELS_DIR" => self.model.models_dir = PathBuf::from(value),
-                "JAGA_CACHE_DIR" => self.model.cache_dir = Some(PathBuf::from(value)),
-                "JAGA_LOG_FORMAT" => {
-                    self.log.format = match value.as_str() {
-                        "text" => LogFormat::Text,
-                        "json" => LogFormat::Json,
-                        _ => return Err(bad(&var, format!("expected text or json, got {value:?}"))),
-                    }
-                }
-                "JAGA_LOG_LEVEL" => self.log.level = value,
-                _ => {
-                    if let Some(name) = var.strip_prefix("JAGA_RDKAFKA_") {
-                        if name.is_empty() {
-                            return Err(bad(&var, "names no librdkafka property".into()));
-                        }
-                        self.kafka.librdkafka.insert(name.to_ascii_lowercase().replace('_', "."), value);
-                    }
-                }
+            if var.starts_with("JAGA_") {
+                settings::apply_env(self, &var, &value)?;
             }
         }
         Ok(())
@@ -433,6 +429,11 @@ impl Config {
         }
         if topics.iter().filter(|(name, _)| *name != "state_topic").any(|(_, t)| **t == k.state_topic) {
             return bad("kafka.state_topic must be a topic of its own (it is compacted and written by jaga)".into());
+        }
+        if !k.verdicts_topic.is_empty() && topics.iter().any(|(_, t)| **t == k.verdicts_topic) {
+            return bad(
+                "kafka.verdicts_topic must be a topic of its own (reviewers' verdicts, not messages or events)".into(),
+            );
         }
         if k.state_replication_factor == 0 || k.state_replication_factor < -1 {
             return bad(format!(
@@ -487,6 +488,16 @@ impl Config {
         }
         if !self.metrics.addr.is_empty() && self.metrics.addr.parse::<SocketAddr>().is_err() {
             return bad(format!("metrics.addr {:?} is not HOST:PORT (an IP address and port)", self.metrics.addr));
+        }
+        let v = &self.verdicts;
+        if !(1..=100_000).contains(&v.window_verdicts) {
+            return bad(format!("verdicts.window_verdicts must be 1..=100000, got {}", v.window_verdicts));
+        }
+        if !(1..=3650).contains(&v.window_days) {
+            return bad(format!("verdicts.window_days must be 1..=3650, got {}", v.window_days));
+        }
+        if v.remembered_events > 10_000_000 {
+            return bad(format!("verdicts.remembered_events must be at most 10000000, got {}", v.remembered_events));
         }
         if self.events.excerpt_chars == 0 {
             return bad("events.excerpt_chars must be at least 1".into());

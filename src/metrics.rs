@@ -49,6 +49,12 @@ pub struct Metrics {
     pub state_restored_conversations: IntCounter,
     pub state_corrupt_records: IntCounter,
     pub state_restore_seconds: Histogram,
+    /// Changelog records read while restoring, and what is left of the partition being read: the
+    /// restore's progress, which can take minutes for a big partition (readiness waits on it).
+    pub state_restored_records: IntCounter,
+    pub state_restore_remaining: IntGaugeVec,
+    /// `window.max_state_bytes`, so a dashboard shows live state against its budget.
+    pub state_budget_bytes: IntGauge,
     pub ready: IntGauge,
     pub paused: IntGauge,
 }
@@ -96,6 +102,23 @@ impl Metrics {
             "jaga_state_restored_conversations_total",
             "Conversations restored from the changelog on partition assignment.",
         );
+        let state_restored_records =
+            counter("jaga_state_restored_records_total", "Changelog records read while restoring partition state.");
+        let state_restore_remaining = IntGaugeVec::new(
+            Opts::new(
+                "jaga_state_restore_remaining_records",
+                "Changelog records left to read in the partition being restored; 0 once it is read.",
+            ),
+            &["partition"],
+        )
+        .expect("valid metric");
+        registry.register(Box::new(state_restore_remaining.clone())).expect("unique metric");
+        let state_budget_bytes = IntGauge::new(
+            "jaga_state_budget_bytes",
+            "The memory budget for conversation state (window.max_state_bytes), in bytes.",
+        )
+        .expect("valid metric");
+        registry.register(Box::new(state_budget_bytes.clone())).expect("unique metric");
         let state_corrupt_records = counter(
             "jaga_state_corrupt_records_total",
             "Changelog records that could not be decoded during a restore (skipped).",
@@ -298,6 +321,9 @@ impl Metrics {
             state_restored_conversations,
             state_corrupt_records,
             state_restore_seconds,
+            state_restored_records,
+            state_restore_remaining,
+            state_budget_bytes,
             ready,
             paused,
         }

@@ -10,6 +10,9 @@
 //!      └──────────── offset tracker (generations per assignment) ◀────────────┘
 //! ```
 //!
+//! Reviewers' verdicts come in on their own consumer ([`crate::kafka::verdicts`]), a side input
+//! that touches no conversation state; the sink tells the verdict tracker each event's level.
+//!
 //! This module only wires the edges together and owns the one error type. Why the order above
 //! loses nothing across `kill -9`, rebalances and broker failures is argued in
 //! `docs/operations.md` ("Delivery guarantees").
@@ -18,9 +21,10 @@ use crate::config::Config;
 use crate::engine::Engine;
 use crate::http::Health;
 use crate::kafka::offsets::OffsetTracker;
-use crate::kafka::{classify, consumer_config, producer_config, sink, source, state, JagaContext};
+use crate::kafka::{classify, consumer_config, producer_config, sink, source, state, verdicts, JagaContext};
 use crate::metrics::Metrics;
 use crate::model::ModelError;
+use crate::verdicts::VerdictTracker;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::producer::FutureProducer;
@@ -108,6 +112,7 @@ async fn run_inner(cfg: Config, engine: Engine, metrics: Metrics) -> Result<(), 
     let cfg = Arc::new(cfg);
     let k = &cfg.kafka;
     let health = Health::new(metrics.clone());
+    metrics.state_budget_bytes.set(i64::try_from(cfg.window.max_state_bytes).unwrap_or(i64::MAX));
     if !cfg.metrics.addr.is_empty() {
         crate::http::spawn(&cfg.metrics.addr, metrics.clone(), health.clone())?;
     }
@@ -126,7 +131,7 @@ async fn run_inner(cfg: Config, engine: Engine, metrics: Metrics) -> Result<(), 
     };
     tracing::info!(
         brokers = %k.brokers, input = %k.input_topic, output = %k.output_topic, dlq = %k.dlq_topic,
-        state = %k.state_topic, partitions, group = %k.group_id, "Topics checked; consuming."
+        state = %k.state_topic, verdicts = %k.verdicts_topic, partitions, group = %k.group_id, "Topics checked; consuming."
     );
 
     let tracker = Arc::new(Mutex::new(OffsetTracker::new()));
@@ -151,7 +156,27 @@ async fn run_inner(cfg: Config, engine: Engine, metrics: Metrics) -> Result<(), 
     let (results_tx, results_rx) = mpsc::unbounded_channel();
     let (done_tx, done_rx) = mpsc::unbounded_channel();
     let (abort_tx, abort_rx) = watch::channel(false);
+    let tracker_cfg = cfg.verdicts.tracker();
+    let verdict_tracker = Arc::new(Mutex::new(VerdictTracker::new(tracker_cfg).with_metrics(metrics.clone())));
+    let (verdicts_stop_tx, verdicts_stop) = watch::channel(false);
+    let verdicts_task = (!k.verdicts_topic.is_empty()).then(|| {
+        let source = verdicts::VerdictSource {
+            cfg: cfg.clone(),
+            metrics: metrics.clone(),
+            tracker: verdict_tracker.clone(),
+            producer: producer.clone(),
+            stop: verdicts_stop,
+        };
+        let done = done_tx.clone();
+        tokio::spawn(async move {
+            if let Err(e) = source.run().await {
+                // Stops the processor like any fatal error (the source drains and exits).
+                let _ = done.send(sink::Done::Fatal(e));
+            }
+        })
+    });
     let sink = sink::Sink {
+        verdicts: verdicts_task.as_ref().map(|_| verdict_tracker.clone()),
         producer,
         cfg: cfg.clone(),
         metrics: metrics.clone(),
@@ -177,6 +202,12 @@ async fn run_inner(cfg: Config, engine: Engine, metrics: Metrics) -> Result<(), 
         drain: SHUTDOWN_DRAIN,
     };
     let result = source.run().await;
+    let _ = verdicts_stop_tx.send(true);
+    if let Some(task) = verdicts_task {
+        if tokio::time::timeout(Duration::from_secs(10), task).await.is_err() {
+            tracing::warn!("The verdicts consumer did not stop in time; some verdicts will be read again.");
+        }
+    }
     // The source and the consumer (with its context) dropped the command channel: the inference
     // thread ends after its queue.
     let _ = tokio::task::spawn_blocking(move || engine_thread.join()).await;

@@ -335,9 +335,8 @@ pub fn from_value(value: &Value) -> Result<Verdict, BadVerdictReason> {
     })
 }
 
-/// Sizes of the tracker's window and memory. Phase 2 of the verdict work makes these
-/// configuration fields (`verdicts.window_verdicts`, `verdicts.window_days`,
-/// `verdicts.remembered_events`).
+/// Sizes of the tracker's window and memory; `jaga run` takes them from the `[verdicts]` settings
+/// (`window_verdicts`, `window_days`, `remembered_events`; see `crate::config::VerdictsConfig`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrackerConfig {
     /// Most recent verdicts kept per level. Reviews are sparse: a few hundred is enough for a

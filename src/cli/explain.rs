@@ -1,10 +1,11 @@
 //! `jaga explain FILE --conversation ID`: the per-message timeline of one conversation.
 
+use super::jsonl::{parse_value, Lines, Parsed};
 use super::{build_engine, init_tracing, ScoringArgs};
 use crate::config::Overrides;
-use crate::dataset::{Label, LabelledConversation};
+use crate::dataset::Label;
 use crate::explain::{explain, render_html, render_text, LabelInfo};
-use crate::message::{validate, ChatMessage, Limits};
+use crate::message::{BadRecordReason, ChatMessage, Limits};
 use anyhow::Context;
 use clap::Args;
 use serde_json::Value;
@@ -47,10 +48,10 @@ struct Found {
 }
 
 impl Found {
-    fn bad(&mut self, source: &str, line: usize, reason: &str) {
+    fn bad(&mut self, source: &str, line: usize, reason: &BadRecordReason) {
         self.bad_lines += 1;
         if self.bad_lines <= REPORTED_BAD_LINES {
-            eprintln!("jaga explain: {source}:{line}: skipped: {reason}");
+            eprintln!("jaga explain: {source}:{line}: skipped: {}: {reason}", reason.code());
         }
     }
 
@@ -63,19 +64,16 @@ impl Found {
     }
 }
 
-/// Collects the lines of conversation `id`, in file order. Lines are read as bytes so one that is
-/// not UTF-8 is a bad line, not the end of the file.
-fn read_conversation<R: BufRead>(reader: R, id: &str, source: &str) -> anyhow::Result<Found> {
+/// Collects the lines of conversation `id`, in file order, through the reader `jaga replay` uses
+/// ([`super::jsonl`]): bad lines are reported with the same reason codes and skipped.
+fn read_conversation<R: BufRead>(reader: R, id: &str, source: &str, limits: Limits) -> anyhow::Result<Found> {
     let mut found = Found::default();
-    for (i, line) in reader.split(b'\n').enumerate() {
-        let line = line.with_context(|| format!("reading {source}"))?;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let value: Value = match serde_json::from_slice(&line) {
+    let mut lines = Lines::new(reader, limits);
+    while let Some((line_no, value)) = lines.next_value().with_context(|| format!("reading {source}"))? {
+        let value = match value {
             Ok(v) => v,
-            Err(e) => {
-                found.bad(source, i + 1, &format!("not JSON: {e}"));
+            Err(reason) => {
+                found.bad(source, line_no, &reason);
                 continue;
             }
         };
@@ -84,30 +82,21 @@ fn read_conversation<R: BufRead>(reader: R, id: &str, source: &str) -> anyhow::R
             found.other(line_id);
             continue;
         }
-        if value.get("messages").is_some_and(Value::is_array) {
-            let parsed = serde_json::from_value::<LabelledConversation>(value)
-                .map_err(|e| format!("not a labelled conversation: {e}"))
-                .and_then(|c| c.validate().and_then(|()| c.to_chat_messages()).map(|m| (c, m)));
-            match parsed {
-                Ok((conv, messages)) => {
-                    found.label.get_or_insert(LabelInfo {
-                        label: match conv.label {
-                            Label::Grooming => "grooming".into(),
-                            Label::Benign => "benign".into(),
-                        },
-                        onset: conv.onset,
-                        suspect: conv.suspect,
-                        stages: conv.stages,
-                    });
-                    found.messages.extend(messages);
-                }
-                Err(reason) => found.bad(source, i + 1, &reason),
+        match parse_value(value, &limits) {
+            Ok(Parsed::Labelled { conversation: conv, messages }) => {
+                found.label.get_or_insert(LabelInfo {
+                    label: match conv.label {
+                        Label::Grooming => "grooming".into(),
+                        Label::Benign => "benign".into(),
+                    },
+                    onset: conv.onset,
+                    suspect: conv.suspect,
+                    stages: conv.stages,
+                });
+                found.messages.extend(messages);
             }
-        } else {
-            match validate(&value, &Limits::default()) {
-                Ok(d) => found.messages.push(d.message),
-                Err(reason) => found.bad(source, i + 1, &format!("{} ({reason})", reason.code())),
-            }
+            Ok(Parsed::Message { message, .. }) => found.messages.push(message),
+            Err(reason) => found.bad(source, line_no, &reason),
         }
     }
     if found.bad_lines > REPORTED_BAD_LINES {
@@ -120,11 +109,13 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<()> {
     let cfg = a.scoring.load_config(Overrides::default())?;
     init_tracing(cfg.log.format, "warn");
     let name = a.file.display().to_string();
+    let p = &cfg.pipeline;
+    let limits = Limits { max_record_bytes: p.max_record_bytes, max_id_bytes: p.max_id_bytes };
     let found = if name == "-" {
-        read_conversation(std::io::stdin().lock(), &a.conversation, "stdin")?
+        read_conversation(std::io::stdin().lock(), &a.conversation, "stdin", limits)?
     } else {
         let f = std::fs::File::open(&a.file).with_context(|| format!("cannot open {name}"))?;
-        read_conversation(std::io::BufReader::new(f), &a.conversation, &name)?
+        read_conversation(std::io::BufReader::new(f), &a.conversation, &name, limits)?
     };
     if found.messages.is_empty() {
         let others = if found.others.is_empty() {
@@ -168,19 +159,19 @@ mod tests {
             .into_bytes();
         input.extend_from_slice(b"\n\xff\xfe\n");
 
-        let found = read_conversation(&input[..], "A", "t").unwrap();
+        let found = read_conversation(&input[..], "A", "t", Limits::default()).unwrap();
         let ids: Vec<&str> = found.messages.iter().map(|m| m.message_id.as_str()).collect();
         assert_eq!(ids, ["A:0", "A:1"]);
         assert!(found.label.is_none());
         assert_eq!(found.bad_lines, 3, "not JSON, invalid timestamp of A, not UTF-8");
         assert_eq!(found.others, ["B", "L"]);
 
-        let found = read_conversation(&input[..], "L", "t").unwrap();
+        let found = read_conversation(&input[..], "L", "t", Limits::default()).unwrap();
         assert_eq!(found.messages.len(), 2);
         assert_eq!(found.messages[1].message_id, "L:1");
         let label = found.label.unwrap();
         assert_eq!((label.label.as_str(), label.onset, label.suspect.as_deref()), ("grooming", Some(1), Some("u")));
 
-        assert!(read_conversation(&input[..], "nope", "t").unwrap().messages.is_empty());
+        assert!(read_conversation(&input[..], "nope", "t", Limits::default()).unwrap().messages.is_empty());
     }
 }

@@ -4,11 +4,13 @@
 pub mod eval;
 pub mod explain;
 pub mod import;
+pub mod jsonl;
 pub mod model;
 pub mod replay;
 pub mod run;
 pub mod train;
 
+use crate::config::settings::flag_help;
 use crate::config::{Config, LogFormat, Overrides};
 use crate::detector::Detector;
 use crate::engine::{Engine, EngineOptions};
@@ -53,19 +55,14 @@ pub enum Command {
 /// Flags shared by every command that scores text.
 #[derive(Debug, Clone, Args)]
 pub struct ScoringArgs {
-    /// Threshold profile: built-in name (default, high-recall, high-precision), a name in
-    /// <models-dir>/profiles/, or a path to a .toml file from `jaga tune`.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help = flag_help("events.profile"))]
     pub profile: Option<String>,
     /// TOML configuration file (see deploy/jaga.example.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Sentence encoder: e5-small (multilingual, default), minilm (English-only, lighter), hashing
-    /// (no weights; pipeline tests only).
-    #[arg(long, value_name = "KIND")]
+    #[arg(long, value_name = "KIND", help = flag_help("model.encoder"))]
     pub encoder: Option<EncoderKind>,
-    /// Folder with exemplar banks, heads and profiles [default: ./models].
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help = flag_help("model.models_dir"))]
     pub models_dir: Option<PathBuf>,
 }
 
@@ -97,6 +94,7 @@ fn merge_overrides(into: &mut Overrides, from: Overrides) {
         output_topic,
         dlq_topic,
         state_topic,
+        verdicts_topic,
         group_id,
         metrics_addr,
         profile,

@@ -1,16 +1,16 @@
 //! `jaga replay FILE|-`: the same scoring path as `run`, from a file, events on stdout.
 //!
-//! Input is as hostile as a Kafka topic can be, so it is read as bytes and every line that cannot
-//! be scored — not UTF-8, longer than `pipeline.max_record_bytes`, not a valid message — is a bad
-//! line with the same reason code a dead-letter record would carry; the run goes on, and the
-//! summary counts bad lines by reason. A line is never held in memory beyond the size limit.
+//! Input is as hostile as a Kafka topic can be: every line that cannot be scored — not UTF-8,
+//! longer than `pipeline.max_record_bytes`, not a valid message — is a bad line with the same
+//! reason code a dead-letter record would carry ([`super::jsonl`], shared with `jaga explain`);
+//! the run goes on, and the summary counts bad lines by reason.
 
+use super::jsonl::{parse_value, Lines, Parsed};
 use super::{build_engine, init_tracing, ScoringArgs};
 use crate::config::Overrides;
-use crate::dataset::LabelledConversation;
 use crate::engine::{Engine, Input, Processed};
 use crate::event::Level;
-use crate::message::{parse_json, validate, BadRecordReason, ChatMessage, Limits};
+use crate::message::{BadRecordReason, Limits};
 use anyhow::Context;
 use clap::Args;
 use std::collections::BTreeMap;
@@ -50,61 +50,11 @@ impl ReplaySummary {
     }
 }
 
-/// One line of a replay file, as chat messages. Labelled conversations (§3) are recognised by
-/// their `messages` array; their validation messages name fields and positions, not values.
-fn parse_line(line: &[u8], limits: &Limits) -> Result<(Vec<ChatMessage>, bool), BadRecordReason> {
-    let text = std::str::from_utf8(line).map_err(|_| BadRecordReason::InvalidUtf8)?;
-    let value = parse_json(text)?;
-    if value.get("messages").is_some_and(|m| m.is_array()) {
-        let conv: LabelledConversation = serde_json::from_value(value).map_err(|e| {
-            // serde's data errors can quote values: keep only what kind of error it was.
-            BadRecordReason::InvalidConversation(format!("{:?} error in its fields", e.classify()).to_lowercase())
-        })?;
-        conv.validate().map_err(BadRecordReason::InvalidConversation)?;
-        let messages = conv.to_chat_messages().map_err(BadRecordReason::InvalidConversation)?;
-        Ok((messages, false))
-    } else {
-        validate(&value, limits).map(|d| (vec![d.message], d.unknown_age_band))
-    }
-}
-
-/// Reads one line of at most `limit` bytes (without its newline) into `buf`. A longer line is read
-/// through to its end but not kept: returns `Ok(Some(len))` with the full length so the caller can
-/// report it. `Ok(None)` at end of input.
-fn read_line_bounded<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>, limit: usize) -> std::io::Result<Option<usize>> {
-    buf.clear();
-    let mut len = 0usize;
-    let mut any = false;
-    loop {
-        let chunk = reader.fill_buf()?;
-        if chunk.is_empty() {
-            return Ok(any.then_some(len));
-        }
-        any = true;
-        let (part, newline) = match chunk.iter().position(|&b| b == b'\n') {
-            Some(i) => (&chunk[..i], true),
-            None => (chunk, false),
-        };
-        if len + part.len() <= limit {
-            buf.extend_from_slice(part);
-        }
-        len += part.len();
-        let used = part.len() + usize::from(newline);
-        reader.consume(used);
-        if newline {
-            if len > limit {
-                buf.clear();
-            }
-            return Ok(Some(len));
-        }
-    }
-}
-
 /// Streams `reader` through `engine` in batches, writing events as JSON Lines to `out`. Bad lines
 /// are reported on stderr with their line number and reason code, and skipped.
 pub fn replay<R: BufRead, W: Write>(
     engine: &mut Engine,
-    mut reader: R,
+    reader: R,
     mut out: W,
     batch_size: usize,
     limits: &Limits,
@@ -137,20 +87,9 @@ pub fn replay<R: BufRead, W: Write>(
         batch.clear();
         Ok(())
     };
-    let mut buf = Vec::new();
-    let mut line_no = 0usize;
-    while let Some(len) = read_line_bounded(&mut reader, &mut buf, limits.max_record_bytes)
-        .with_context(|| format!("reading {source_name}"))?
-    {
-        line_no += 1;
-        let parsed = if len > limits.max_record_bytes {
-            Err(BadRecordReason::TooLarge { size: len, limit: limits.max_record_bytes })
-        } else if buf.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        } else {
-            parse_line(&buf, limits)
-        };
-        match parsed {
+    let mut lines = Lines::new(reader, *limits);
+    while let Some((line_no, value)) = lines.next_value().with_context(|| format!("reading {source_name}"))? {
+        match value.and_then(|v| parse_value(v, limits)).map(Parsed::into_messages) {
             Ok((messages, unknown_age_band)) => {
                 summary.unknown_age_bands += usize::from(unknown_age_band);
                 for message in messages {
@@ -208,39 +147,4 @@ pub fn run(a: ReplayArgs) -> anyhow::Result<()> {
         engine.profile_id()
     );
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines(input: &[u8], limit: usize) -> Vec<(usize, Vec<u8>)> {
-        let mut r = std::io::BufReader::with_capacity(4, input);
-        let mut buf = Vec::new();
-        let mut out = Vec::new();
-        while let Some(len) = read_line_bounded(&mut r, &mut buf, limit).unwrap() {
-            out.push((len, buf.clone()));
-        }
-        out
-    }
-
-    #[test]
-    fn bounded_lines_keep_short_lines_and_measure_long_ones_without_keeping_them() {
-        let got = lines(b"ab\n\ncdefghij\nxyz", 5);
-        assert_eq!(
-            got,
-            vec![(2, b"ab".to_vec()), (0, Vec::new()), (8, Vec::new()), (3, b"xyz".to_vec())],
-            "an over-long line is reported with its length and no content"
-        );
-        assert!(lines(b"", 5).is_empty());
-        assert_eq!(lines(b"\xff\xfe\n", 5), vec![(2, b"\xff\xfe".to_vec())]);
-    }
-
-    #[test]
-    fn labelled_conversation_errors_do_not_quote_values() {
-        let line = br#"{"conversation_id":"x","language":"SECRET","label":"benign","messages":[]}"#;
-        let err = parse_line(line, &Limits::default()).unwrap_err();
-        assert_eq!(err.code(), "invalid_conversation");
-        assert!(!err.to_string().contains("SECRET"), "{err}");
-    }
 }

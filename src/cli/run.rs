@@ -1,7 +1,8 @@
 //! `jaga run`: the live processor.
 
 use super::{build_engine, init_tracing, ScoringArgs};
-use crate::config::{LogFormat, Overrides, ENV_VARS};
+use crate::config::settings::{env_vars, flag_help};
+use crate::config::{LogFormat, Overrides};
 use crate::metrics::Metrics;
 use anyhow::Context;
 use clap::Args;
@@ -10,7 +11,7 @@ fn env_help() -> String {
     let mut s = String::from(
         "Precedence: built-in defaults < --config file < flags < JAGA_* environment variables.\n\nEnvironment variables:\n",
     );
-    for (var, what) in ENV_VARS {
+    for (var, what) in env_vars() {
         s.push_str(&format!("  {var:<22} {what}\n"));
     }
     s.push_str("\nlibrdkafka settings (SASL, SSL, tuning) go in the config file's [kafka.librdkafka],\n[kafka.consumer] and [kafka.producer] tables, or JAGA_RDKAFKA_* variables.");
@@ -22,33 +23,25 @@ fn env_help() -> String {
 pub struct RunArgs {
     #[command(flatten)]
     pub scoring: ScoringArgs,
-    /// Bootstrap brokers, HOST:PORT[,HOST:PORT...] [default: 127.0.0.1:9092]
-    #[arg(long, value_name = "HOST:PORT,...")]
+    #[arg(long, value_name = "HOST:PORT,...", help = flag_help("kafka.brokers"))]
     pub brokers: Option<String>,
-    /// Topic of chat messages, keyed by conversation id [default: chat.messages]
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", help = flag_help("kafka.input_topic"))]
     pub input_topic: Option<String>,
-    /// Topic risk events are produced to [default: moderation.risk-events]
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", help = flag_help("kafka.output_topic"))]
     pub output_topic: Option<String>,
-    /// Dead-letter topic for bad records [default: chat.messages.dlq]
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", help = flag_help("kafka.dlq_topic"))]
     pub dlq_topic: Option<String>,
-    /// Compacted topic of conversation state, co-partitioned with the input; created if missing;
-    /// one per consumer group [default: jaga.state.changelog]
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", help = flag_help("kafka.state_topic"))]
     pub state_topic: Option<String>,
-    /// Consumer group; run more processes with the same group to scale out [default: jaga]
-    #[arg(long, value_name = "G")]
+    #[arg(long, value_name = "T", help = flag_help("kafka.verdicts_topic"))]
+    pub verdicts_topic: Option<String>,
+    #[arg(long, value_name = "G", help = flag_help("kafka.group_id"))]
     pub group_id: Option<String>,
-    /// Address of /metrics, /healthz and /readyz; "" disables [default: 127.0.0.1:9464]
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR", help = flag_help("metrics.addr"))]
     pub metrics_addr: Option<String>,
-    /// Put short excerpts of the original text into evidence (off by default for privacy).
-    #[arg(long)]
+    #[arg(long, help = flag_help("events.excerpts"))]
     pub excerpts: bool,
-    /// Log format: text or json [default: text]
-    #[arg(long, value_name = "FORMAT")]
+    #[arg(long, value_name = "FORMAT", help = flag_help("log.format"))]
     pub log_format: Option<LogFormat>,
     /// Print the effective configuration (secrets redacted) and exit.
     #[arg(long)]
@@ -62,6 +55,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
         output_topic: a.output_topic,
         dlq_topic: a.dlq_topic,
         state_topic: a.state_topic,
+        verdicts_topic: a.verdicts_topic,
         group_id: a.group_id,
         metrics_addr: a.metrics_addr,
         excerpts: a.excerpts.then_some(true),

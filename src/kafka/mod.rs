@@ -1,11 +1,13 @@
 //! Everything Kafka: client settings, the consumer-group callbacks, error classification, and the
-//! three edges of the live processor — [`source`] (input topic → batches), [`sink`] (risk events,
-//! dead letters and state records → broker) and [`state`] (the changelog topic).
+//! edges of the live processor — [`source`] (input topic → batches), [`sink`] (risk events,
+//! dead letters and state records → broker), [`state`] (the changelog topic) and [`verdicts`]
+//! (reviewers' verdicts, a side input with its own consumer group).
 
 pub mod offsets;
 pub mod sink;
 pub mod source;
 pub mod state;
+pub mod verdicts;
 
 use crate::config::KafkaConfig;
 use crate::engine::Input;
@@ -255,7 +257,7 @@ impl JagaContext {
     ) -> Result<Vec<crate::window::codec::OwnedRecord>, crate::pipeline::PipelineError> {
         let mut backoff = Duration::from_millis(500);
         loop {
-            match state::read_partition(&self.kafka, partition) {
+            match state::read_partition(&self.kafka, partition, &self.metrics) {
                 Ok(records) => return Ok(records),
                 Err(e) if e.kind() == ErrorKind::Fatal => return Err(e),
                 Err(e) => {
@@ -354,11 +356,24 @@ pub fn dlq_headers_for(
     original: &[(String, Option<Vec<u8>>)],
     truncated_from: Option<usize>,
 ) -> OwnedHeaders {
-    let detail = reason.to_string();
+    dlq_headers_with(reason.code(), &reason.to_string(), topic, pos, original, truncated_from)
+}
+
+/// [`dlq_headers_for`] with the reason given as its code and detail, for records that are not
+/// chat messages (bad verdicts carry a [`crate::verdicts::BadVerdictReason`]); the source topic
+/// header tells a DLQ consumer which kind it holds.
+pub fn dlq_headers_with(
+    code: &str,
+    detail: &str,
+    topic: &str,
+    pos: SourcePos,
+    original: &[(String, Option<Vec<u8>>)],
+    truncated_from: Option<usize>,
+) -> OwnedHeaders {
     let (p, o) = (pos.partition.to_string(), pos.offset.to_string());
     let mut h = OwnedHeaders::new()
-        .insert(Header { key: dlq_headers::REASON, value: Some(reason.code()) })
-        .insert(Header { key: dlq_headers::DETAIL, value: Some(detail.as_str()) })
+        .insert(Header { key: dlq_headers::REASON, value: Some(code) })
+        .insert(Header { key: dlq_headers::DETAIL, value: Some(detail) })
         .insert(Header { key: dlq_headers::SOURCE_TOPIC, value: Some(topic) })
         .insert(Header { key: dlq_headers::SOURCE_PARTITION, value: Some(p.as_str()) })
         .insert(Header { key: dlq_headers::SOURCE_OFFSET, value: Some(o.as_str()) });

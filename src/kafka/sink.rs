@@ -84,6 +84,8 @@ pub struct Sink {
     pub health: Health,
     /// Set when shutdown gives up waiting: retries stop.
     pub abort: watch::Receiver<bool>,
+    /// Told every event's level, so a verdict on it counts for that level.
+    pub verdicts: Option<Arc<Mutex<crate::verdicts::VerdictTracker>>>,
 }
 
 impl Sink {
@@ -120,7 +122,14 @@ impl Sink {
         for (i, (item, outcome)) in result.items.iter().zip(&result.outcomes).enumerate() {
             let (record, kind) = match outcome {
                 ItemOutcome::Scored(Some(event)) => match serde_json::to_vec(event) {
-                    Ok(payload) => (self.event_record(&event.conversation_id, payload), Kind::Event { item: i }),
+                    Ok(payload) => {
+                        if let Some(t) = &self.verdicts {
+                            if let Ok(mut t) = t.lock() {
+                                t.remember(&event.event_id, event.level);
+                            }
+                        }
+                        (self.event_record(&event.conversation_id, payload), Kind::Event { item: i })
+                    }
                     Err(e) => {
                         tracing::error!(error = %e, partition = item.pos.partition, offset = item.pos.offset, "Cannot serialise a risk event; the record goes to the dead-letter topic.");
                         self.count(ErrorKind::PerRecord);

@@ -31,8 +31,8 @@ pub const GROUP_HEADER: &str = "jaga.state.group";
 const RESTORE_IDLE: Duration = Duration::from_secs(30);
 const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Checks that the input, output and dead-letter topics exist and creates the state topic if it
-/// is missing (compacted, as many partitions as the input). Returns the input's partition count,
+/// Checks that the input, output and dead-letter topics exist (and warns when the verdicts topic
+/// does not), and creates the state topic if it is missing (compacted, as many partitions as the input). Returns the input's partition count,
 /// or `None` when shutdown was requested while the brokers were still unreachable.
 ///
 /// Missing topics and authorisation failures are fatal: no retry fixes them, and failing at
@@ -66,8 +66,10 @@ async fn check_topics(k: &KafkaConfig) -> Result<i32, PipelineError> {
     let counts = tokio::task::spawn_blocking(move || -> Result<Vec<Option<i32>>, PipelineError> {
         let client: BaseConsumer =
             reader_config(&cfg).create().map_err(PipelineError::kafka("creating a metadata client"))?;
+        let verdicts = (!cfg.verdicts_topic.is_empty()).then_some(&cfg.verdicts_topic);
         [&cfg.input_topic, &cfg.output_topic, &cfg.dlq_topic, &cfg.state_topic]
             .into_iter()
+            .chain(verdicts)
             .map(|t| partition_count(&client, t))
             .collect()
     })
@@ -91,6 +93,15 @@ async fn check_topics(k: &KafkaConfig) -> Result<i32, PipelineError> {
             })
         }
         None => create_state_topic(k, input).await?,
+    }
+    // A side input: without it jaga still does its job, and it subscribes anyway, so the topic is
+    // read as soon as it is created. One clear line instead of a refusal to start.
+    if counts.len() > 4 && counts[4].is_none() {
+        tracing::warn!(
+            topic = %k.verdicts_topic,
+            "The verdicts topic (kafka.verdicts_topic) does not exist: verdict metrics stay empty until it is \
+             created; set kafka.verdicts_topic = \"\" to run without reviewer verdicts."
+        );
     }
     warn_unless_compacted(k).await;
     Ok(input)
@@ -162,8 +173,10 @@ async fn warn_unless_compacted(k: &KafkaConfig) {
 }
 
 /// Reads changelog partition `partition` from its start to its end, keeping the latest value per
-/// key (a tombstone as `None`). Blocking: run it on a blocking thread.
-pub fn read_partition(k: &KafkaConfig, partition: i32) -> Result<Vec<OwnedRecord>, PipelineError> {
+/// key (a tombstone as `None`), and reports its progress to `metrics`
+/// (`jaga_state_restore_remaining_records`, `jaga_state_restored_records_total`). Blocking: run it
+/// on a blocking thread.
+pub fn read_partition(k: &KafkaConfig, partition: i32, metrics: &Metrics) -> Result<Vec<OwnedRecord>, PipelineError> {
     let topic = &k.state_topic;
     let consumer: BaseConsumer =
         reader_config(k).create().map_err(PipelineError::kafka("creating the state reader"))?;
@@ -178,6 +191,8 @@ pub fn read_partition(k: &KafkaConfig, partition: i32) -> Result<Vec<OwnedRecord
     tpl.add_partition_offset(topic, partition, Offset::Beginning)
         .map_err(PipelineError::kafka("assigning the state partition"))?;
     consumer.assign(&tpl).map_err(PipelineError::kafka("assigning the state partition"))?;
+    let remaining = metrics.state_restore_remaining.with_label_values(&[&partition.to_string()]);
+    remaining.set(high - low);
     let mut last_progress = Instant::now();
     loop {
         match consumer.poll(Duration::from_millis(200)) {
@@ -202,11 +217,16 @@ pub fn read_partition(k: &KafkaConfig, partition: i32) -> Result<Vec<OwnedRecord
                 if let Some(key) = m.key() {
                     latest.insert(key.to_vec(), m.payload().map(<[u8]>::to_vec));
                 }
+                metrics.state_restored_records.inc();
+                remaining.set((high - 1 - offset).max(0));
                 if offset >= high - 1 {
                     break;
                 }
             }
-            Some(Err(KafkaError::PartitionEOF(_))) => break,
+            Some(Err(KafkaError::PartitionEOF(_))) => {
+                remaining.set(0);
+                break;
+            }
             Some(Err(e)) if classify(&e) == ErrorKind::Fatal => {
                 return Err(PipelineError::Kafka { context: "reading the state topic", error: e });
             }

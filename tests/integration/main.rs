@@ -11,3 +11,4 @@ mod kafka;
 mod ops;
 mod state;
 mod support;
+mod verdicts;
