@@ -36,6 +36,27 @@ pub fn hashing_models() -> &'static Path {
 pub fn hashing_engine(opts: EngineOptions) -> Engine {
     let encoder = Box::new(HashingEncoder::new());
     let detector = Detector::load(hashing_models(), encoder.as_ref()).expect("test heads load");
-    let profile = Profile::builtin("default").expect("built-in profile");
+    let profile = test_profile();
     Engine::new(encoder, detector, profile, opts)
 }
+
+/// A fixed threshold profile for tests. The shipped profiles are re-chosen with every retrain of
+/// the e5 heads, so tests that count events on the test heads must not depend on them.
+pub fn test_profile() -> Profile {
+    Profile::from_toml_str(TEST_PROFILE).expect("test profile parses")
+}
+
+/// The TOML of [`test_profile`] (tests edit it to check validation messages).
+pub const TEST_PROFILE: &str = r#"
+name = "default"
+version = 1
+description = "Fixed thresholds for tests."
+hysteresis = 0.05
+cooldown_messages = 5
+min_messages = 3
+
+[thresholds]
+watch = 0.35
+alert = 0.6
+critical = 0.85
+"#;

@@ -307,7 +307,7 @@ fn flaky_engine() -> Engine {
     let info = inner.info().clone();
     let encoder = Box::new(Flaky { inner, info });
     let detector = Detector::load(hashing_models(), encoder.as_ref()).unwrap();
-    Engine::new(encoder, detector, Profile::builtin("default").unwrap(), opts())
+    Engine::new(encoder, detector, crate::testutil::test_profile(), opts())
 }
 
 #[test]
@@ -379,7 +379,7 @@ fn measure_memory_with_the_real_model() {
     let encoder = load_encoder(EncoderKind::E5Small, &EncoderOptions::default()).expect("the real encoder is cached");
     let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
     let detector = Detector::load(&models, encoder.as_ref()).expect("shipped heads");
-    let mut e = Engine::new(encoder, detector, Profile::builtin("default").unwrap(), EngineOptions::default());
+    let mut e = Engine::new(encoder, detector, crate::testutil::test_profile(), EngineOptions::default());
     let with_model = rss_bytes();
     let convs: usize = std::env::var("JAGA_MEASURE_CONVERSATIONS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let per: usize = std::env::var("JAGA_MEASURE_MESSAGES").ok().and_then(|s| s.parse().ok()).unwrap_or(10);

@@ -393,7 +393,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn profile() -> Profile {
-        Profile::builtin("default").unwrap()
+        crate::testutil::test_profile()
     }
 
     fn close(a: Option<f64>, b: f64) -> bool {
