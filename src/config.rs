@@ -1,5 +1,5 @@
 //! Configuration: built-in defaults, then a TOML file, then command-line flags, then `JAGA_*`
-//! environment variables (CONTRACTS §6: flags override the file, env vars override both — so a
+//! environment variables (docs/contracts.md §6: flags override the file, env vars override both — so a
 //! deployment can pin a value, e.g. a secret, without editing the file or the command line).
 //!
 //! Every field is listed once in [`settings::SETTINGS`] (key, type, env var, flag, what it does;
@@ -50,9 +50,9 @@ pub struct Config {
 pub struct KafkaConfig {
     /// Bootstrap brokers, comma separated (`bootstrap.servers`).
     pub brokers: String,
-    /// Topic of chat messages (CONTRACTS §1), keyed by conversation id.
+    /// Topic of chat messages (docs/contracts.md §1), keyed by conversation id.
     pub input_topic: String,
-    /// Topic risk events are written to (CONTRACTS §2), keyed by conversation id.
+    /// Topic risk events are written to (docs/contracts.md §2), keyed by conversation id.
     pub output_topic: String,
     /// Topic bad input records are written to, with the reason in headers.
     pub dlq_topic: String,

@@ -29,6 +29,7 @@ use crate::window::{
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -100,12 +101,19 @@ pub struct Engine {
     clock: Clock,
     /// Store counters already reported to the metrics.
     reported: StoreStats,
+    /// Embedding-cache (hits, misses) already reported to the metrics.
+    reported_cache: (u64, u64),
     failures_in_a_row: usize,
 }
 
 impl Engine {
     pub fn new(encoder: Box<dyn Encoder>, detector: Detector, profile: Profile, opts: EngineOptions) -> Self {
         let profile_id = profile.id();
+        // Lookups before the engine existed (the exemplar banks, encoded while loading the
+        // detector) are not message traffic.
+        let reported_cache = encoder
+            .cache_stats()
+            .map_or((0, 0), |c| (c.hits.load(Ordering::Relaxed), c.misses.load(Ordering::Relaxed)));
         Engine {
             encoder,
             detector,
@@ -116,6 +124,7 @@ impl Engine {
             metrics: None,
             clock: Arc::new(Utc::now),
             reported: StoreStats::default(),
+            reported_cache,
             failures_in_a_row: 0,
         }
     }
@@ -468,6 +477,13 @@ impl Engine {
         m.clamped_timestamps.with_label_values(&["future"]).inc_by(delta(now.clamped_future, was.clamped_future));
         m.clamped_timestamps.with_label_values(&["past"]).inc_by(delta(now.clamped_past, was.clamped_past));
         self.reported = now;
+        if let Some(c) = self.encoder.cache_stats() {
+            let (hits, misses) = (c.hits.load(Ordering::Relaxed), c.misses.load(Ordering::Relaxed));
+            m.embedding_cache_hits.inc_by(delta(hits, self.reported_cache.0));
+            m.embedding_cache_misses.inc_by(delta(misses, self.reported_cache.1));
+            m.embedding_cache_bytes.set(c.bytes.load(Ordering::Relaxed) as i64);
+            self.reported_cache = (hits, misses);
+        }
     }
 }
 

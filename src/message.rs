@@ -1,4 +1,4 @@
-//! The chat message (CONTRACTS §1) and its validation.
+//! The chat message (docs/contracts.md §1) and its validation.
 //!
 //! Decoding never panics: every way a record can be wrong maps to a [`BadRecordReason`] whose
 //! [`BadRecordReason::code`] becomes the dead-letter header and the `reason` label of
@@ -94,7 +94,7 @@ pub enum BadRecordReason {
     },
     /// The risk event this record triggered could not be serialised.
     EventNotSerialisable,
-    /// A replay line that looks like a labelled conversation (CONTRACTS §3) but is not a valid one.
+    /// A replay line that looks like a labelled conversation (docs/contracts.md §3) but is not a valid one.
     InvalidConversation(String),
 }
 
@@ -239,7 +239,7 @@ pub fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| e.to_string())
 }
 
-/// Decodes and validates one record value. Unknown fields are ignored (CONTRACTS §1).
+/// Decodes and validates one record value. Unknown fields are ignored (docs/contracts.md §1).
 pub fn decode(bytes: Option<&[u8]>, limits: &Limits) -> Result<Decoded, BadRecordReason> {
     let bytes = bytes.ok_or(BadRecordReason::MissingValue)?;
     if bytes.len() > limits.max_record_bytes {

@@ -43,6 +43,10 @@ pub struct Metrics {
     pub clamped_timestamps: IntCounterVec,
     pub conversations_evicted: IntCounterVec,
     pub trimmed_messages: IntCounter,
+    /// Embedding-cache lookups answered without the encoder, and those that needed it.
+    pub embedding_cache_hits: IntCounter,
+    pub embedding_cache_misses: IntCounter,
+    pub embedding_cache_bytes: IntGauge,
     pub skipped_records: IntCounter,
     pub dlq_truncated: IntCounter,
     pub state_records_written: IntCounter,
@@ -88,6 +92,15 @@ impl Metrics {
             "jaga_trimmed_messages_total",
             "Messages dropped from a window to keep it within window.max_conversation_bytes.",
         );
+        let embedding_cache_hits = counter(
+            "jaga_embedding_cache_hits_total",
+            "Messages whose normalised text was in the embedding cache (model.embedding_cache_mb); no encoder pass.",
+        );
+        let embedding_cache_misses =
+            counter("jaga_embedding_cache_misses_total", "Messages the embedding cache did not hold; encoded.");
+        let embedding_cache_bytes =
+            IntGauge::new("jaga_embedding_cache_bytes", "Memory held by the embedding cache.").expect("valid metric");
+        registry.register(Box::new(embedding_cache_bytes.clone())).expect("unique metric");
         let skipped_records = counter(
             "jaga_skipped_records_total",
             "Input records skipped because the restored state already included them (re-read after a restart).",
@@ -315,6 +328,9 @@ impl Metrics {
             clamped_timestamps,
             conversations_evicted,
             trimmed_messages,
+            embedding_cache_hits,
+            embedding_cache_misses,
+            embedding_cache_bytes,
             skipped_records,
             dlq_truncated,
             state_records_written,

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// JSON Lines of chat messages (CONTRACTS §1) or labelled conversations (§3); "-" reads stdin.
+    /// JSON Lines of chat messages (docs/contracts.md §1) or labelled conversations (§3); "-" reads stdin.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     #[command(flatten)]

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Labelled conversations (CONTRACTS §3; `synth` output carries per-message stage labels).
+    /// Labelled conversations (docs/contracts.md §3; `synth` output carries per-message stage labels).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
     /// Real benign chat used as background for both heads: files or folders of labelled

@@ -1,4 +1,4 @@
-//! Labelled conversations (CONTRACTS §3): what `eval`, `tune` and `train` read and `synth` writes.
+//! Labelled conversations (docs/contracts.md §3): what `eval`, `tune` and `train` read and `synth` writes.
 //!
 //! The generator of synthetic training conversations lives in [`synth`].
 
@@ -49,7 +49,7 @@ pub struct LabelledMessage {
     pub sender_age_band: Option<String>,
 }
 
-/// One labelled conversation (CONTRACTS §3).
+/// One labelled conversation (docs/contracts.md §3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelledConversation {
     pub conversation_id: String,
@@ -78,12 +78,12 @@ impl LabelledConversation {
         self.label == Label::Grooming
     }
 
-    /// The derived message id of message `index` (CONTRACTS §3).
+    /// The derived message id of message `index` (docs/contracts.md §3).
     pub fn message_id(&self, index: usize) -> String {
         format!("{}:{}", self.conversation_id, index)
     }
 
-    /// The conversation as the chat messages a platform would have sent (CONTRACTS §1).
+    /// The conversation as the chat messages a platform would have sent (docs/contracts.md §1).
     pub fn to_chat_messages(&self) -> Result<Vec<ChatMessage>, String> {
         self.messages
             .iter()

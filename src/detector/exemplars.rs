@@ -7,7 +7,7 @@
 //! File format (`models/exemplars/*.toml`, every file in the directory is read, in name order):
 //!
 //! ```toml
-//! bank = "secrecy"          # a stage name of CONTRACTS §4, or "benign"
+//! bank = "secrecy"          # a stage name of docs/contracts.md §4, or "benign"
 //! phrases = ["dont tell your mom about us", "jangan bilang siapa2 ya"]
 //!
 //! # Rows that express several stages at once (or none: `stages = []` is benign). `bank` is

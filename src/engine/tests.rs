@@ -412,3 +412,22 @@ fn measure_memory_with_the_real_model() {
         after.saturating_sub(with_model) as f64 / 1e6
     );
 }
+
+#[test]
+fn embedding_cache_hits_and_misses_reach_the_metrics() {
+    let encoder = Box::new(crate::model::CachingEncoder::new(Box::new(HashingEncoder::new()), 1 << 20));
+    let detector = Detector::load(hashing_models(), encoder.as_ref()).unwrap();
+    let metrics = crate::metrics::Metrics::new();
+    let mut e = Engine::new(encoder, detector, crate::testutil::test_profile(), opts()).with_metrics(metrics.clone());
+    let mut inputs = stream(2, 5);
+    inputs.truncate(4);
+    for i in &mut inputs {
+        i.message.text = "same line".into();
+    }
+    // The first lookup misses; its twin in the same batch and both of the next batch hit. The
+    // bank phrases the detector encoded while loading are not counted.
+    e.process(&inputs[..2]).unwrap();
+    e.process(&inputs[2..]).unwrap();
+    assert_eq!((metrics.embedding_cache_hits.get(), metrics.embedding_cache_misses.get()), (3, 1));
+    assert!(metrics.embedding_cache_bytes.get() > 0);
+}

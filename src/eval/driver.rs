@@ -72,7 +72,7 @@ impl ConvResult {
         self.events.iter().find(|e| e.level >= Level::Alert).map(|e| e.index)
     }
 
-    /// An `alert` or `critical` event fired (a `watch` alone does not flag, CONTRACTS §5).
+    /// An `alert` or `critical` event fired (a `watch` alone does not flag, docs/contracts.md §5).
     pub fn flagged(&self) -> bool {
         self.first_alert().is_some()
     }

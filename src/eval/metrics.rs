@@ -1,4 +1,4 @@
-//! Conversation-level metrics (CONTRACTS §5), pure functions of [`ConvResult`]s.
+//! Conversation-level metrics (docs/contracts.md §5), pure functions of [`ConvResult`]s.
 //!
 //! Definitions, written down because a number is only trustworthy when its definition is:
 //!
@@ -82,7 +82,7 @@ pub struct StageMetrics {
     pub f1: Option<f64>,
 }
 
-/// The evaluation result `jaga eval --json` prints (every key of CONTRACTS §5, plus `by_stage`,
+/// The evaluation result `jaga eval --json` prints (every key of docs/contracts.md §5, plus `by_stage`,
 /// `k_half` and `thresholds`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalReport {

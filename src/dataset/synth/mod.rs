@@ -45,7 +45,7 @@
 //! Pass it as `jaga train --holdout-families ...`; holding out other families still works, but
 //! then the held-out conversations share templates with the training ones.
 //!
-//! Content rule: grooming is expressed only through manipulation patterns (CONTRACTS §4). Photo
+//! Content rule: grooming is expressed only through manipulation patterns (docs/contracts.md §4). Photo
 //! requests ask for "a pic of you" and threats are about sharing chats; nothing sexual, nothing
 //! about bodies, clothes, looks, bedrooms or bedtime is ever written, and a deny-list test checks
 //! every bank file and thousands of generated conversations.
