@@ -154,13 +154,13 @@ impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
             seed: 7,
-            epochs: 30,
+            epochs: 12,
             folds: 4,
             holdout_families: Vec::new(),
             out_dir: PathBuf::from("models"),
             exemplars_dir: PathBuf::from("models/exemplars"),
             cache_dir: None,
-            background_stage_weight: 2.0,
+            background_stage_weight: 0.5,
             background_conv_weight: 1.0,
             write_profiles: true,
             window: WindowConfig::default(),
