@@ -1,11 +1,11 @@
 //! Test fixtures shared by unit tests: a detector for the `hashing` encoder, trained once per test
 //! run on the project's synthetic conversations, so engine tests need no model weights.
 
-use crate::train::{train, TrainOptions};
 use crate::detector::Detector;
 use crate::engine::{Engine, EngineOptions};
 use crate::model::HashingEncoder;
 use crate::policy::Profile;
+use crate::train::{train, TrainOptions};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

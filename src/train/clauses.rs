@@ -145,7 +145,8 @@ impl Experiment<'_> {
         let stats =
             cache.ensure(encoder, all().flat_map(|(t, cl)| std::iter::once(t).chain(cl)).map(String::as_str))?;
         let det = Detector::load(models_dir, &cache.encoder())?;
-        let mut engine = super::engine_for(Detector::load(models_dir, &cache.encoder())?, cache, self.profile, self.window);
+        let mut engine =
+            super::engine_for(Detector::load(models_dir, &cache.encoder())?, cache, self.profile, self.window);
         let count = |set: &[Split]| {
             let msgs = set.iter().flatten();
             (msgs.clone().filter(|(_, c)| !c.is_empty()).count(), msgs.count())

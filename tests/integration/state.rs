@@ -212,7 +212,7 @@ async fn state_is_restored_from_the_changelog_after_the_input_is_gone() {
     broker.create_topics(&[&t.input, &t.output, &t.dlq], 2).await;
     let config = hashing_config(dir.path(), SMALL_WINDOW);
     let cfg = config.to_str().unwrap();
-    let lines = synthetic_stream(40, 29, "ret-", start());
+    let lines = synthetic_stream(40, 17, "ret-", start());
     let all = expected_events(&config, dir.path(), &lines);
     let half = lines.len() / 2;
     let second: BTreeSet<&str> = lines[half..].iter().map(|l| l["message_id"].as_str().unwrap()).collect();

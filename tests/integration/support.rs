@@ -331,6 +331,10 @@ pub fn hashing_models() -> &'static Path {
     static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     &DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
+        // Fixed thresholds: the shipped profiles are re-chosen for the e5 heads at every retrain,
+        // and the stream tests need a stream that reliably raises events, not the best profile.
+        std::fs::create_dir_all(dir.path().join("profiles")).unwrap();
+        std::fs::write(dir.path().join("profiles/default.toml"), TEST_PROFILE).unwrap();
         let train = dir.path().join("train.jsonl");
         let synth =
             jaga().args(["synth", "--conversations", "240", "--seed", "5", "--out"]).arg(&train).output().unwrap();
@@ -338,7 +342,7 @@ pub fn hashing_models() -> &'static Path {
         let out = jaga()
             .arg("train")
             .arg(&train)
-            .args(["--encoder", "hashing", "--out"])
+            .args(["--encoder", "hashing", "--keep-profiles", "--out"])
             .arg(dir.path())
             .env("JAGA_CACHE_DIR", dir.path().join("cache"))
             .output()
@@ -349,6 +353,10 @@ pub fn hashing_models() -> &'static Path {
     })
     .1
 }
+
+/// The test heads' `default` profile.
+const TEST_PROFILE: &str = "name = \"default\"\nversion = 1\ndescription = \"Fixed thresholds for the integration tests.\"\n\
+hysteresis = 0.05\ncooldown_messages = 5\nmin_messages = 3\n\n[thresholds]\nwatch = 0.35\nalert = 0.6\ncritical = 0.85\n";
 
 /// Writes a config file for the `hashing` encoder and the test heads, with `extra` TOML appended
 /// (e.g. a `[window]` section). Replay and run read the same file, so they decide alike.
