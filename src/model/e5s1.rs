@@ -4,7 +4,7 @@
 //! encoder holds 54 MB for it instead of 384 MB (see [`super::packed_bert`]).
 //!
 //! Layout (little-endian, offsets absolute from the start of the file), as documented in
-//! `MODEL_SOURCING.md`:
+//! `docs/model-sourcing.md`:
 //!
 //! ```text
 //! "E5S1" | u32 version(=1) | i32 H | i32 NL | i32 NH | i32 FF | i32 VOC | i32 MAXP | i32 TVS | f32 eps | i32 qk(=32)
