@@ -293,7 +293,9 @@ impl Engine {
     /// that changes only the features, e.g. clause-level stage scoring), through the same window,
     /// detector and policy as [`Engine::process`]; one outcome per input. Ignores `source`
     /// positions: nothing here is deduplicated against a changelog.
+    /// Panics when `features` does not hold exactly one entry per input (a caller's bug).
     pub fn process_features(&mut self, inputs: &[Input], features: Vec<MessageFeatures>) -> Vec<Outcome> {
+        assert_eq!(inputs.len(), features.len(), "process_features needs one feature set per input");
         let now = (self.clock)();
         self.windows.expire_idle();
         inputs.iter().zip(features).map(|(input, f)| self.score_one(input, f, now)).collect()
