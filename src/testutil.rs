@@ -46,17 +46,6 @@ pub fn test_profile() -> Profile {
     Profile::from_toml_str(TEST_PROFILE).expect("test profile parses")
 }
 
-/// The TOML of [`test_profile`] (tests edit it to check validation messages).
-pub const TEST_PROFILE: &str = r#"
-name = "default"
-version = 1
-description = "Fixed thresholds for tests."
-hysteresis = 0.05
-cooldown_messages = 5
-min_messages = 3
-
-[thresholds]
-watch = 0.35
-alert = 0.6
-critical = 0.85
-"#;
+/// The TOML of [`test_profile`] (tests edit it to check validation messages); the integration
+/// tests use the same file.
+pub const TEST_PROFILE: &str = include_str!("../tests/fixtures/test-profile.toml");

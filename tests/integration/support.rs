@@ -354,9 +354,8 @@ pub fn hashing_models() -> &'static Path {
     .1
 }
 
-/// The test heads' `default` profile.
-const TEST_PROFILE: &str = "name = \"default\"\nversion = 1\ndescription = \"Fixed thresholds for the integration tests.\"\n\
-hysteresis = 0.05\ncooldown_messages = 5\nmin_messages = 3\n\n[thresholds]\nwatch = 0.35\nalert = 0.6\ncritical = 0.85\n";
+/// The test heads' `default` profile (shared with the unit tests' `testutil`).
+const TEST_PROFILE: &str = include_str!("../fixtures/test-profile.toml");
 
 /// Writes a config file for the `hashing` encoder and the test heads, with `extra` TOML appended
 /// (e.g. a `[window]` section). Replay and run read the same file, so they decide alike.
