@@ -148,6 +148,11 @@ impl Engine {
         self
     }
 
+    /// The detector the engine scores with (offline experiments compute features with it).
+    pub fn detector(&self) -> &Detector {
+        &self.detector
+    }
+
     pub fn model_version(&self) -> &str {
         self.detector.version()
     }

@@ -144,7 +144,6 @@ impl Experiment<'_> {
         let all = || hold.iter().chain(&merg).chain(&val).flatten();
         let stats =
             cache.ensure(encoder, all().flat_map(|(t, cl)| std::iter::once(t).chain(cl)).map(String::as_str))?;
-        let det = Detector::load(models_dir, &cache.encoder())?;
         let mut engine =
             super::engine_for(Detector::load(models_dir, &cache.encoder())?, cache, self.profile, self.window);
         let count = |set: &[Split]| {
@@ -157,7 +156,7 @@ impl Experiment<'_> {
             for (c, split) in convs.iter().zip(texts) {
                 let feats = split
                     .iter()
-                    .map(|(t, cl)| features(&det, cache, t, if clauses { cl } else { &[] }))
+                    .map(|(t, cl)| features(engine.detector(), cache, t, if clauses { cl } else { &[] }))
                     .collect::<Result<Vec<_>, _>>()?;
                 for (i, f) in feats.iter().enumerate() {
                     msgs += 1;
@@ -172,7 +171,7 @@ impl Experiment<'_> {
                 results.push(self.score(&mut engine, c, feats)?);
             }
             let report = (!results.is_empty())
-                .then(|| EvalReport::compute(&results, self.profile, det.version(), DEFAULT_K_HALF))
+                .then(|| EvalReport::compute(&results, self.profile, engine.model_version(), DEFAULT_K_HALF))
                 .transpose()?;
             let min = self.profile.min_messages as usize;
             let top_benign_risk =
