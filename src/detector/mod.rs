@@ -223,19 +223,10 @@ impl Detector {
 
     /// Per-message features for a batch of embeddings (one per normalised text).
     pub fn message_features(&self, embeddings: &[Vec<f32>]) -> Vec<MessageFeatures> {
-        // All similarities of the batch in one matrix product (see `EncodedBanks::signals_batch`).
+        // All similarities of the batch in one matrix product (see `EncodedBanks::signals_batch`,
+        // bit-identical to one `signals` call per embedding).
         let signals = self.banks.signals_batch(embeddings);
-        embeddings
-            .iter()
-            .zip(signals)
-            .map(|(e, sig)| {
-                let mut x = Vec::with_capacity(e.len() + NUM_SIGNALS);
-                x.extend_from_slice(e);
-                x.extend_from_slice(&sig);
-                let logits = self.stage_head.forward(&x);
-                MessageFeatures::from_probs(std::array::from_fn(|i| sigmoid(logits[i])))
-            })
-            .collect()
+        embeddings.iter().zip(signals).map(|(e, sig)| features_of(&self.stage_head, &input_row(e, &sig))).collect()
     }
 
     /// Scores a conversation window; `None` when the window is empty.
@@ -264,19 +255,29 @@ impl Detector {
     }
 }
 
-/// What the window keeps for one embedding under a stage head: the live path's per-message step,
-/// also what training feeds the conversation head, so both see exactly the same stored values.
+/// What the window keeps for one embedding under a stage head: the live path's per-message step
+/// ([`Detector::message_features`] runs it batched), also what training feeds the conversation
+/// head, so both see exactly the same stored values.
 pub fn stage_features(banks: &EncodedBanks, head: &Mlp, emb: &[f32]) -> MessageFeatures {
-    let logits = head.forward(&stage_input(banks, emb));
-    MessageFeatures::from_probs(std::array::from_fn(|i| sigmoid(logits[i])))
+    features_of(head, &stage_input(banks, emb))
 }
 
 /// The stage head's input row: embedding ⊕ exemplar signals.
 pub fn stage_input(banks: &EncodedBanks, emb: &[f32]) -> Vec<f32> {
+    input_row(emb, &banks.signals(emb))
+}
+
+fn input_row(emb: &[f32], signals: &[f32; NUM_SIGNALS]) -> Vec<f32> {
     let mut x = Vec::with_capacity(emb.len() + NUM_SIGNALS);
     x.extend_from_slice(emb);
-    x.extend_from_slice(&banks.signals(emb));
+    x.extend_from_slice(signals);
     x
+}
+
+/// The stage head's probabilities for one input row, at the window's stored precision.
+fn features_of(head: &Mlp, x: &[f32]) -> MessageFeatures {
+    let logits = head.forward(x);
+    MessageFeatures::from_probs(std::array::from_fn(|i| sigmoid(logits[i])))
 }
 
 /// The highest-risk participant of a window and their calibrated risk; ties go to the earlier one.
