@@ -25,6 +25,8 @@ pub struct MlpTrain {
     pub batch: usize,
     pub in_dropout: f64,
     pub hid_dropout: f64,
+    /// Weight of a positive target relative to a negative one in the loss (1: plain BCE).
+    pub pos_weight: f32,
 }
 
 /// Labelled rows in one matrix: inputs `x` (`d` wide), multi-hot targets `y` (`o` wide) and a
@@ -119,8 +121,9 @@ pub fn fit_mlp(rows: &Rows, subset: &[usize], cfg: &MlpTrain, rng: &mut ChaCha8R
                     let keep = cfg.in_dropout == 0.0 || rng.random_bool(keep_in);
                     bx.push(if keep { (v - mean[j]) * inv_std[j] / keep_in as f32 } else { 0.0 });
                 }
-                by.extend_from_slice(&rows.y[r * o..(r + 1) * o]);
-                bw.extend(std::iter::repeat_n(rows.w[r], o));
+                let y = &rows.y[r * o..(r + 1) * o];
+                by.extend_from_slice(y);
+                bw.extend(y.iter().map(|t| if *t > 0.5 { rows.w[r] * cfg.pos_weight } else { rows.w[r] }));
             }
             let hmask: Vec<f32> = (0..bs * h)
                 .map(|_| if cfg.hid_dropout == 0.0 || rng.random_bool(keep_h) { 1.0 / keep_h as f32 } else { 0.0 })
@@ -307,6 +310,32 @@ mod tests {
     }
 
     #[test]
+    fn a_positive_weight_moves_an_undecidable_input_towards_the_positives() {
+        // The same input, labelled 1 half of the time: plain BCE gives 0.5, positives weighing 3×
+        // give 3 / (3 + 1).
+        let mut rows = Rows::new(1, 1);
+        for i in 0..200 {
+            rows.push(&[0.0], &[f32::from(u8::from(i % 2 == 0))], 1.0);
+        }
+        let subset: Vec<usize> = (0..200).collect();
+        for (pos_weight, expected) in [(1.0, 0.5), (3.0, 0.75)] {
+            let cfg = MlpTrain {
+                hidden: 4,
+                epochs: 100,
+                lr: 1e-2,
+                weight_decay: 0.0,
+                batch: 50,
+                in_dropout: 0.0,
+                hid_dropout: 0.0,
+                pos_weight,
+            };
+            let m = fit_mlp(&rows, &subset, &cfg, &mut ChaCha8Rng::seed_from_u64(2)).unwrap();
+            let p = sigmoid(m.forward(&[0.0])[0]);
+            assert!((p - expected).abs() < 0.03, "pos_weight {pos_weight}: {p}");
+        }
+    }
+
+    #[test]
     fn a_head_learns_a_separable_rule_only_from_its_subset() {
         // y = x0 > 0; rows 100.. carry the opposite label and must be ignored.
         let mut rows = Rows::new(2, 1);
@@ -324,6 +353,7 @@ mod tests {
             batch: 32,
             in_dropout: 0.0,
             hid_dropout: 0.0,
+            pos_weight: 1.0,
         };
         let subset: Vec<usize> = (0..100).collect();
         let m = fit_mlp(&rows, &subset, &cfg, &mut rng).unwrap();

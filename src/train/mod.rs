@@ -136,6 +136,27 @@ pub struct TrainOptions {
     /// Conversation-head weight of one background row, relative to a labelled one (before the
     /// two classes are balanced).
     pub background_conv_weight: f32,
+    /// Probability with which a labelled message's stage evidence is hidden in an extra copy of
+    /// each labelled conversation the conversation head learns from (0: no copy).
+    ///
+    /// Why: the out-of-fold stage probabilities the conversation head learns from come from
+    /// templates the stage head has seen in other families, so they find most of a groomer's
+    /// stages; on phrasings nobody wrote into the generator it finds about half. A head that only
+    /// ever saw complete arcs waits for three or four stages that never all show. The copy, in
+    /// which each message's stages are lost with this probability, teaches it that a partial
+    /// arc is still an arc. Original and copy weigh half each, so the labelled data weighs what
+    /// it did against the background. On the shipped data it made the head alert on partial
+    /// benign arcs as readily (held-out F0.5 0.752 against 0.831, `models/MODEL_CARD.md`), so it
+    /// is off by default.
+    pub conv_evidence_dropout: f64,
+    /// Dropout on the stage head's input (embedding and exemplar signals) while it is fitted: the
+    /// higher, the less it can lean on the few dimensions that pick out one template.
+    pub stage_input_dropout: f64,
+    /// Weight of a stage-head positive target (a stage a message expresses) relative to a
+    /// negative one.
+    pub stage_positive_weight: f32,
+    /// Hidden units of the conversation head.
+    pub conv_hidden: usize,
     /// Write the re-chosen threshold profiles into `out_dir/profiles/` (the shipped ones would
     /// otherwise keep thresholds chosen for other heads).
     pub write_profiles: bool,
@@ -162,6 +183,10 @@ impl Default for TrainOptions {
             cache_dir: None,
             background_stage_weight: 0.5,
             background_conv_weight: 1.0,
+            conv_evidence_dropout: 0.0,
+            stage_input_dropout: 0.2,
+            stage_positive_weight: 1.0,
+            conv_hidden: 32,
             write_profiles: true,
             window: WindowConfig::default(),
             obfuscation_seed: DEFAULT_OBFUSCATION_SEED,
@@ -257,6 +282,23 @@ pub fn train(
 ) -> Result<TrainReport, TrainError> {
     if labelled.is_empty() {
         return Err(TrainError::Invalid("no labelled training conversations".into()));
+    }
+    for (name, p) in [
+        ("conversation-head evidence dropout", opts.conv_evidence_dropout),
+        ("stage-head input dropout", opts.stage_input_dropout),
+    ] {
+        if !(0.0..1.0).contains(&p) {
+            return Err(TrainError::Invalid(format!("{name} must be in [0, 1), got {p}")));
+        }
+    }
+    if !(opts.stage_positive_weight.is_finite() && opts.stage_positive_weight > 0.0) {
+        return Err(TrainError::Invalid(format!(
+            "the stage-head positive weight must be a positive number, got {}",
+            opts.stage_positive_weight
+        )));
+    }
+    if opts.conv_hidden == 0 {
+        return Err(TrainError::Invalid("the conversation head needs at least one hidden unit".into()));
     }
     for c in labelled.iter().chain(background) {
         c.validate().map_err(|m| TrainError::Invalid(format!("{}: {m}", c.conversation_id)))?;
@@ -397,8 +439,9 @@ pub fn train(
         lr: 2e-3,
         weight_decay: 1e-2,
         batch: 128,
-        in_dropout: 0.2,
+        in_dropout: opts.stage_input_dropout,
         hid_dropout: 0.2,
+        pos_weight: opts.stage_positive_weight,
     };
     let mut stage_fold: Vec<Mlp> = Vec::with_capacity(k_folds);
     for k in 0..k_folds {
@@ -424,20 +467,35 @@ pub fn train(
     let mut fold_conv_rows: Vec<Vec<usize>> = vec![Vec::new(); k_folds];
     for (u, stages) in units.iter().zip(&oof) {
         let use_age = rng.random_bool(0.5);
-        let w = if u.background { opts.background_conv_weight } else { 1.0 };
+        let augment = !u.background && opts.conv_evidence_dropout > 0.0;
+        let w = match (u.background, augment) {
+            (true, _) => opts.background_conv_weight,
+            (false, true) => 0.5,
+            (false, false) => 1.0,
+        };
         for (x, y) in prefix_rows(u.conv, stages, use_age, opts.window.max_messages) {
             fold_conv_rows[u.fold].push(conv_rows.push(&x, &[y], w));
+        }
+        if augment {
+            let partial: Vec<[f32; NUM_STAGES]> = stages
+                .iter()
+                .map(|p| if rng.random_bool(opts.conv_evidence_dropout) { [0.0; NUM_STAGES] } else { *p })
+                .collect();
+            for (x, y) in prefix_rows(u.conv, &partial, use_age, opts.window.max_messages) {
+                fold_conv_rows[u.fold].push(conv_rows.push(&x, &[y], w));
+            }
         }
     }
     balance_classes(&mut conv_rows);
     let conv_cfg = MlpTrain {
-        hidden: 32,
+        hidden: opts.conv_hidden,
         epochs: opts.epochs,
         lr: 2e-3,
         weight_decay: 1e-2,
         batch: 256,
         in_dropout: 0.1,
         hid_dropout: 0.1,
+        pos_weight: 1.0,
     };
     let mut conv_fold: Vec<Mlp> = Vec::with_capacity(k_folds);
     for k in 0..k_folds {

@@ -351,6 +351,20 @@ fn load_rejects_heads_for_another_encoder_or_layout() {
 }
 
 #[test]
+fn evidence_dropout_adds_one_partial_copy_of_each_labelled_conversation() {
+    let dir = tempfile::tempdir().unwrap();
+    let enc = WordHashEncoder::new("word-hash-test");
+    let background = background_set();
+    let plain = train(&tiny_set(), &background, &enc, &options(dir.path(), 1)).unwrap();
+    let opts = TrainOptions { conv_evidence_dropout: 0.5, ..options(dir.path(), 1) };
+    let copied = train(&tiny_set(), &background, &enc, &opts).unwrap();
+    // Background rows stay as they were; every labelled row gets a twin.
+    let labelled_rows = copied.data.conv_rows - plain.data.conv_rows;
+    assert!(labelled_rows > 0 && labelled_rows < plain.data.conv_rows, "{labelled_rows} of {}", plain.data.conv_rows);
+    assert_ne!(plain.version, copied.version, "the copies change what the head learns");
+}
+
+#[test]
 fn bad_inputs_are_refused_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let enc = WordHashEncoder::new("word-hash-test");
@@ -362,6 +376,21 @@ fn bad_inputs_are_refused_with_a_reason() {
     groomy[0].onset = Some(0);
     let e = train(&tiny_set(), &groomy, &enc, &opts).unwrap_err();
     assert!(e.to_string().contains("labelled grooming"), "{e}");
+    for bad in [
+        TrainOptions { conv_evidence_dropout: 1.0, ..opts.clone() },
+        TrainOptions { stage_input_dropout: -0.1, ..opts.clone() },
+    ] {
+        let e = train(&tiny_set(), &[], &enc, &bad).unwrap_err();
+        assert!(e.to_string().contains("dropout must be in [0, 1)"), "{e}");
+    }
+    for bad in [
+        TrainOptions { stage_positive_weight: 0.0, ..opts.clone() },
+        TrainOptions { stage_positive_weight: f32::NAN, ..opts.clone() },
+        TrainOptions { conv_hidden: 0, ..opts.clone() },
+    ] {
+        let e = train(&tiny_set(), &[], &enc, &bad).unwrap_err();
+        assert!(e.to_string().contains("positive weight") || e.to_string().contains("hidden unit"), "{e}");
+    }
     let bad_family = TrainOptions { holdout_families: vec!["nope".into()], ..opts };
     let e = train(&tiny_set(), &[], &enc, &bad_family).unwrap_err();
     assert!(e.to_string().contains("nope"), "{e}");
