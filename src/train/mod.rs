@@ -590,12 +590,8 @@ pub fn train(
     let (hold_results, holdout_report) = eval(&mut engine, &holdout_convs, "held out")?;
     let (_, obf_report) = eval(&mut engine, &obfuscated, "obfuscated")?;
     let (val_results, _) = eval(&mut engine, &validation, "validation")?;
-    let mut holdout_by_family: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for (r, &i) in hold_results.iter().zip(&hold_l) {
-        let e = holdout_by_family.entry(families[i].clone()).or_default();
-        e.0 += 1;
-        e.1 += usize::from(r.flagged());
-    }
+    let holdout_by_family =
+        by_family(hold_results.iter().zip(&hold_l).map(|(r, &i)| (families[i].as_str(), r.flagged())));
     let recall_drop = match (&holdout_report, &obf_report) {
         (Some(c), Some(o)) => c.overall.recall.zip(o.overall.recall).map(|(c, o)| 100.0 * (c - o)),
         _ => None,
@@ -897,6 +893,25 @@ fn top_risks(results: &[ConvResult], min_messages: usize) -> Vec<(String, f32)> 
     v
 }
 
+/// Whether `r`'s eligible max risk (messages from `profile.min_messages` on) reaches `profile`'s
+/// alert threshold: how the threshold choice counts a flag on out-of-fold scores, which were
+/// recorded under the previous profile, so their events do not apply.
+fn reaches_alert(r: &ConvResult, profile: &Profile) -> bool {
+    let from = (profile.min_messages as usize).saturating_sub(1);
+    r.max_risk_from(from).is_some_and(|m| m >= profile.thresholds.alert)
+}
+
+/// (conversations, flagged) per family, from `(family, flagged)` pairs.
+fn by_family<'a>(flags: impl IntoIterator<Item = (&'a str, bool)>) -> BTreeMap<String, (usize, usize)> {
+    let mut out: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (family, flagged) in flags {
+        let e = out.entry(family.to_string()).or_default();
+        e.0 += 1;
+        e.1 += usize::from(flagged);
+    }
+    out
+}
+
 /// Out-of-fold (conversations, flagged at `profile`'s alert) per family of the labelled training
 /// conversations; `family` maps conversation id to family.
 fn oof_by_family(
@@ -904,45 +919,36 @@ fn oof_by_family(
     family: &HashMap<&str, &str>,
     profile: &Profile,
 ) -> BTreeMap<String, (usize, usize)> {
-    let from = (profile.min_messages as usize).saturating_sub(1);
-    let mut out: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for r in results {
-        let e = out.entry(family.get(r.id.as_str()).copied().unwrap_or("?").to_string()).or_default();
-        e.0 += 1;
-        e.1 += usize::from(r.max_risk_from(from).is_some_and(|m| m >= profile.thresholds.alert));
-    }
-    out
+    by_family(results.iter().map(|r| (family.get(r.id.as_str()).copied().unwrap_or("?"), reaches_alert(r, profile))))
 }
 
-/// [`false_alerts`] as the threshold choice counts them: a conversation long enough to alert is
-/// flagged when its eligible max risk reaches `profile`'s alert threshold (the out-of-fold scores
-/// were recorded under the previous profile, so their events do not apply).
-fn predicted_false_alerts(results: &[ConvResult], profile: &Profile) -> BTreeMap<Language, FalseAlerts> {
-    let min = profile.min_messages as usize;
-    let mut out: BTreeMap<Language, FalseAlerts> = BTreeMap::new();
-    for r in results.iter().filter(|r| !r.is_grooming() && r.risk.len() >= min) {
-        let e = out.entry(r.language).or_default();
-        e.conversations += 1;
-        e.flagged += usize::from(r.max_risk_from(min - 1).is_some_and(|m| m >= profile.thresholds.alert));
-    }
-    for e in out.values_mut() {
-        e.per_1k = (e.conversations > 0).then(|| 1000.0 * e.flagged as f64 / e.conversations as f64);
-    }
-    out
-}
-
-/// False alerts by language over the conversations that can alert (at least `min_messages`).
-pub fn false_alerts(results: &[ConvResult], min_messages: usize) -> BTreeMap<Language, FalseAlerts> {
+/// False alerts by language over the benign conversations that can alert (at least
+/// `min_messages`), a conversation counting as flagged when `flagged` says so.
+fn count_false_alerts(
+    results: &[ConvResult],
+    min_messages: usize,
+    flagged: impl Fn(&ConvResult) -> bool,
+) -> BTreeMap<Language, FalseAlerts> {
     let mut out: BTreeMap<Language, FalseAlerts> = BTreeMap::new();
     for r in results.iter().filter(|r| !r.is_grooming() && r.risk.len() >= min_messages) {
         let e = out.entry(r.language).or_default();
         e.conversations += 1;
-        e.flagged += usize::from(r.flagged());
+        e.flagged += usize::from(flagged(r));
     }
     for e in out.values_mut() {
         e.per_1k = (e.conversations > 0).then(|| 1000.0 * e.flagged as f64 / e.conversations as f64);
     }
     out
+}
+
+/// [`false_alerts`] as the threshold choice counts them ([`reaches_alert`]).
+fn predicted_false_alerts(results: &[ConvResult], profile: &Profile) -> BTreeMap<Language, FalseAlerts> {
+    count_false_alerts(results, profile.min_messages as usize, |r| reaches_alert(r, profile))
+}
+
+/// False alerts by language over the conversations that can alert (at least `min_messages`).
+pub fn false_alerts(results: &[ConvResult], min_messages: usize) -> BTreeMap<Language, FalseAlerts> {
+    count_false_alerts(results, min_messages, ConvResult::flagged)
 }
 
 fn data_hash(labelled: &[LabelledConversation], background: &[LabelledConversation]) -> Result<String, TrainError> {
