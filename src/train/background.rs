@@ -67,12 +67,16 @@ pub fn record_number(id: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-/// A stable number for an id: its record number, else the first 8 bytes of its sha256.
+/// The first 8 bytes of `bytes`' sha256 as a little-endian number: a seed-free hash that is the
+/// same on every machine and run (the splits and folds of training hang on it).
+pub(super) fn sha256_u64(bytes: &[u8]) -> u64 {
+    let h = Sha256::digest(bytes);
+    u64::from_le_bytes([h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]])
+}
+
+/// A stable number for an id: its record number, else [`sha256_u64`] of it.
 fn split_key(id: &str) -> u64 {
-    record_number(id).unwrap_or_else(|| {
-        let h = Sha256::digest(id.as_bytes());
-        u64::from_le_bytes([h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]])
-    })
+    record_number(id).unwrap_or_else(|| sha256_u64(id.as_bytes()))
 }
 
 /// Which part of the fixed split the record `id` is on (see the module docs).
@@ -86,8 +90,7 @@ pub fn part_of(id: &str) -> Part {
 
 /// Cross-fitting fold (`0..k`) of a training-part record, by its record number.
 pub fn cross_fit_fold(id: &str, k: usize) -> usize {
-    let h = Sha256::digest(format!("fold:{}", split_key(id)).as_bytes());
-    (u64::from_le_bytes([h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]]) % k.max(1) as u64) as usize
+    (sha256_u64(format!("fold:{}", split_key(id)).as_bytes()) % k.max(1) as u64) as usize
 }
 
 /// Reads background conversations from files and directories (every `*.jsonl` directly inside a

@@ -723,9 +723,9 @@ fn family_of(c: &LabelledConversation) -> String {
     c.family.clone().unwrap_or_else(|| format!("bucket-{}", fold_hash(&c.conversation_id) % 8))
 }
 
+/// A 16-bit seed-free hash of `s` (the low two bytes of [`background::sha256_u64`]).
 fn fold_hash(s: &str) -> usize {
-    let h = Sha256::digest(s.as_bytes());
-    usize::from(h[0]) | (usize::from(h[1]) << 8)
+    (background::sha256_u64(s.as_bytes()) & 0xffff) as usize
 }
 
 /// Rows of every fold but `k`; all rows when that leaves none (a single family, a tiny set), so
