@@ -102,21 +102,27 @@ pub struct TuneOutcome {
     pub curve: Vec<OperatingPoint>,
 }
 
-/// Flags and scores of the tuning set: eligible max risk (None = never scored) and label.
-fn eligible(results: &[ConvResult], min_messages: u32) -> Vec<(Option<f32>, bool)> {
+/// Flags and scores of the tuning set: eligible max risk (None = never scored) and label. Also
+/// what `jaga train` chooses its profiles on ([`crate::train::profiles`]).
+pub(crate) fn eligible(results: &[ConvResult], min_messages: u32) -> Vec<(Option<f32>, bool)> {
     let from = (min_messages as usize).saturating_sub(1);
     results.iter().map(|r| (r.max_risk_from(from), r.is_grooming())).collect()
 }
 
-fn point(scored: &[(Option<f32>, bool)], threshold: f32) -> OperatingPoint {
+/// Precision, recall and F0.5 of flagging every conversation whose eligible max risk reaches
+/// `threshold`.
+pub(crate) fn point(scored: &[(Option<f32>, bool)], threshold: f32) -> OperatingPoint {
     let positives = scored.iter().filter(|(_, g)| *g).count();
-    let flagged: Vec<bool> = scored.iter().filter(|(s, _)| s.is_some_and(|s| s >= threshold)).map(|p| p.1).collect();
-    let tp = flagged.iter().filter(|g| **g).count();
-    let precision = (!flagged.is_empty()).then(|| tp as f64 / flagged.len() as f64);
+    let (mut flagged, mut tp) = (0usize, 0usize);
+    for (_, grooming) in scored.iter().filter(|(s, _)| s.is_some_and(|s| s >= threshold)) {
+        flagged += 1;
+        tp += usize::from(*grooming);
+    }
+    let precision = (flagged > 0).then(|| tp as f64 / flagged as f64);
     let recall = if positives > 0 { tp as f64 / positives as f64 } else { 0.0 };
     OperatingPoint {
         threshold,
-        flagged: flagged.len(),
+        flagged,
         true_positives: tp,
         precision,
         recall,

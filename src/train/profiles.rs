@@ -24,7 +24,7 @@
 //! the profile's description says so: the budget on real chat always holds.
 
 use crate::dataset::Language;
-use crate::eval::metrics::f_beta;
+use crate::eval::tune::{eligible, point};
 use crate::eval::ConvResult;
 use crate::policy::{Profile, Provenance, Thresholds};
 use serde::Serialize;
@@ -97,12 +97,6 @@ pub struct Choice {
     pub constraints_met: bool,
 }
 
-/// Eligible max risk of each conversation (None: never scored from `min_messages` on).
-fn eligible(results: &[ConvResult], min_messages: u32) -> Vec<Option<f32>> {
-    let from = (min_messages as usize).saturating_sub(1);
-    results.iter().map(|r| r.max_risk_from(from)).collect()
-}
-
 struct Scores {
     synth: Vec<(Option<f32>, bool)>,
     /// Background conversations long enough to alert, by language.
@@ -111,10 +105,9 @@ struct Scores {
 
 impl Scores {
     fn new(synthetic: &[ConvResult], background: &[ConvResult], min_messages: u32) -> Scores {
-        let synth =
-            eligible(synthetic, min_messages).into_iter().zip(synthetic.iter().map(|r| r.is_grooming())).collect();
+        let synth = eligible(synthetic, min_messages);
         let mut by_lang: BTreeMap<Language, Vec<Option<f32>>> = BTreeMap::new();
-        for (r, s) in background.iter().zip(eligible(background, min_messages)) {
+        for (r, (s, _)) in background.iter().zip(eligible(background, min_messages)) {
             if r.risk.len() >= min_messages as usize {
                 by_lang.entry(r.language).or_default().push(s);
             }
@@ -124,17 +117,13 @@ impl Scores {
 
     fn at(&self, t: f32) -> Candidate {
         let flagged = |s: &Option<f32>| s.is_some_and(|s| s >= t);
-        let positives = self.synth.iter().filter(|(_, g)| *g).count();
-        let n_flagged = self.synth.iter().filter(|(s, _)| flagged(s)).count();
-        let tp = self.synth.iter().filter(|(s, g)| *g && flagged(s)).count();
-        let precision = (n_flagged > 0).then(|| tp as f64 / n_flagged as f64);
-        let recall = if positives > 0 { tp as f64 / positives as f64 } else { 0.0 };
+        let p = point(&self.synth, t);
         let background_fa_per_1k = self
             .background
             .iter()
             .map(|(l, v)| (*l, 1000.0 * v.iter().filter(|s| flagged(s)).count() as f64 / v.len().max(1) as f64))
             .collect();
-        Candidate { threshold: t, precision, recall, f0_5: f_beta(precision, Some(recall), 0.5), background_fa_per_1k }
+        Candidate { threshold: t, precision: p.precision, recall: p.recall, f0_5: p.f0_5, background_fa_per_1k }
     }
 
     /// Grid points at and just above every observed score, within `[lo, hi]`, highest first.
