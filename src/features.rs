@@ -44,15 +44,20 @@ impl MessageFeatures {
     /// The stage this message most supports, with its (rounded) probability; ties go to the
     /// earlier stage.
     pub fn top_stage(&self) -> (Stage, f32) {
-        let probs = self.probs();
-        let mut best = (Stage::ALL[0], probs[0]);
-        for s in Stage::ALL.into_iter().skip(1) {
-            if probs[s.index()] > best.1 {
-                best = (s, probs[s.index()]);
-            }
-        }
-        best
+        strongest(&self.probs())
     }
+}
+
+/// The strongest stage of per-stage probabilities, with its probability; ties go to the earlier
+/// stage.
+pub fn strongest(probs: &[f32; NUM_STAGES]) -> (Stage, f32) {
+    let mut best = (Stage::ALL[0], probs[0]);
+    for s in Stage::ALL.into_iter().skip(1) {
+        if probs[s.index()] > best.1 {
+            best = (s, probs[s.index()]);
+        }
+    }
+    best
 }
 
 /// The probabilities the live path stores for `probs`: what training must feed the heads.

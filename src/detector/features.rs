@@ -5,6 +5,7 @@
 //! other participants: a peer flirt or a family surprise is symmetric, grooming is one-sided.
 
 use crate::event::{Stage, NUM_STAGES};
+use crate::features::strongest;
 use crate::message::AgeBand;
 
 /// A message as the conversation head sees it.
@@ -133,7 +134,7 @@ pub fn sender_features(msgs: &[MsgView], sender: usize, use_age: bool) -> [f32; 
         }
     }
     for (pos, m) in msgs.iter().enumerate() {
-        let (top_stage, top) = top_of(&m.stages);
+        let (top_stage, top) = strongest(&m.stages);
         if m.sender == sender {
             own_n += 1;
             for i in 0..NUM_STAGES {
@@ -152,7 +153,7 @@ pub fn sender_features(msgs: &[MsgView], sender: usize, use_age: bool) -> [f32; 
             if top >= STAGE_ON {
                 own_stage_msgs += 1;
                 first_stage_pos.get_or_insert(pos);
-                if next_other[pos].is_some_and(|r| msgs[r].stages[top_stage] >= IN_KIND) {
+                if next_other[pos].is_some_and(|r| msgs[r].stages[top_stage.index()] >= IN_KIND) {
                     answered_in_kind += 1;
                 }
             }
@@ -210,11 +211,6 @@ pub fn sender_features(msgs: &[MsgView], sender: usize, use_age: bool) -> [f32; 
     push(flag(sender_adult && other_minor));
     debug_assert_eq!(k, NUM_CONV_FEATURES);
     f
-}
-
-/// The strongest stage of a message and its probability.
-fn top_of(stages: &[f32; NUM_STAGES]) -> (usize, f32) {
-    stages.iter().copied().enumerate().fold((0, stages[0]), |best, (i, p)| if p > best.1 { (i, p) } else { best })
 }
 
 fn median_gap_minutes(msgs: &[MsgView]) -> f32 {

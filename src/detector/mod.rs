@@ -302,7 +302,7 @@ fn explain(views: &[MsgView], suspect: usize, risk: f32, suspect_id: String) -> 
         for (s, p) in stages.iter_mut().zip(&v.stages) {
             *s = s.max(*p);
         }
-        let (stage, score) = MessageFeatures::from_probs(v.stages).top_stage();
+        let (stage, score) = crate::features::strongest(&v.stages);
         if score >= EVIDENCE_MIN {
             evidence.push(EvidenceRef { index, stage, score });
         }
