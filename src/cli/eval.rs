@@ -4,7 +4,6 @@
 use super::{build_engine, init_tracing, ScoringArgs};
 use crate::config::Overrides;
 use crate::dataset::{read_jsonl, LabelledConversation};
-use crate::detector::{heads_dir, HeadsMeta};
 use crate::eval::tune::{tune_from_verdicts, ReviewedPoint, ThresholdBasis};
 use crate::eval::{data_sha256, progress_bar, score_conversations, tune, write_html_report, EvalReport, Target};
 use crate::policy::Profile;
@@ -107,11 +106,9 @@ pub fn run_eval(a: EvalArgs) -> anyhow::Result<()> {
         convs.retain(|c| part_of(&c.conversation_id) == part);
     }
     if a.held_out {
-        let meta = heads_dir(&cfg.model.models_dir, engine.encoder_id()).join("meta.json");
-        let meta: HeadsMeta =
-            serde_json::from_slice(&std::fs::read(&meta).with_context(|| meta.display().to_string())?)
-                .with_context(|| format!("reading {}", meta.display()))?;
-        convs.retain(|c| c.family.as_ref().is_some_and(|f| meta.holdout_families.contains(f)));
+        // The families of the heads the engine loaded (their meta.json), not read a second time.
+        let held_out = &engine.detector().meta().holdout_families;
+        convs.retain(|c| c.family.as_ref().is_some_and(|f| held_out.contains(f)));
     }
     anyhow::ensure!(!convs.is_empty(), "no conversation is left after --split / --held-out");
     let bar = progress_bar(convs.len() as u64, a.quiet, "eval");
