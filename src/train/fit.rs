@@ -159,6 +159,22 @@ pub fn fit_mlp(rows: &Rows, subset: &[usize], cfg: &MlpTrain, rng: &mut ChaCha8R
     })
 }
 
+/// `bags` nets fitted on the same rows from different initialisations and shuffles, averaged
+/// ([`average`]); one bag is a plain [`fit_mlp`].
+pub fn fit_bagged(
+    rows: &Rows,
+    subset: &[usize],
+    cfg: &MlpTrain,
+    bags: usize,
+    rng: &mut ChaCha8Rng,
+) -> Result<Mlp, TrainError> {
+    if bags == 1 {
+        return fit_mlp(rows, subset, cfg, rng);
+    }
+    let nets = (0..bags).map(|_| fit_mlp(rows, subset, cfg, rng)).collect::<Result<Vec<_>, _>>()?;
+    average(&nets)
+}
+
 /// One head whose logits are the mean of `heads`' logits, exactly: each member's input
 /// standardisation is folded into its first layer, the hidden layers are stacked side by side and
 /// the output layer averages them. The shipped heads are the cross-fitting folds' members
@@ -307,6 +323,40 @@ mod tests {
         }
         assert!(average(&[]).is_err());
         assert!(average(&[a, Mlp { input: 4, ..b }]).is_err());
+    }
+
+    #[test]
+    fn a_bagged_head_is_the_exact_average_of_its_nets_fitted_in_turn() {
+        let mut rows = Rows::new(2, 1);
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        for _ in 0..120 {
+            let x: [f32; 2] = [rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0)];
+            rows.push(&x, &[f32::from(u8::from(x[0] + x[1] > 0.0))], 1.0);
+        }
+        let subset: Vec<usize> = (0..120).collect();
+        let cfg = MlpTrain {
+            hidden: 4,
+            epochs: 5,
+            lr: 1e-2,
+            weight_decay: 0.0,
+            batch: 16,
+            in_dropout: 0.1,
+            hid_dropout: 0.1,
+            pos_weight: 1.0,
+        };
+        let bagged = fit_bagged(&rows, &subset, &cfg, 3, &mut ChaCha8Rng::seed_from_u64(9)).unwrap();
+        assert_eq!(bagged.hidden, 12);
+        // The same generator, drawn from in the same order, gives the same three nets.
+        let mut same = ChaCha8Rng::seed_from_u64(9);
+        let nets: Vec<Mlp> = (0..3).map(|_| fit_mlp(&rows, &subset, &cfg, &mut same).unwrap()).collect();
+        assert_ne!(nets[0].w1, nets[1].w1, "the bags must start from different weights");
+        for x in [[0.5f32, 0.2], [-0.7, 0.1], [0.0, 0.0]] {
+            let mean = nets.iter().map(|m| m.forward(&x)[0]).sum::<f32>() / 3.0;
+            assert!((bagged.forward(&x)[0] - mean).abs() < 1e-5);
+        }
+        // One bag is the plain fit.
+        let one = fit_bagged(&rows, &subset, &cfg, 1, &mut ChaCha8Rng::seed_from_u64(9)).unwrap();
+        assert_eq!(one.w1, nets[0].w1);
     }
 
     #[test]

@@ -387,9 +387,11 @@ fn bad_inputs_are_refused_with_a_reason() {
         TrainOptions { stage_positive_weight: 0.0, ..opts.clone() },
         TrainOptions { stage_positive_weight: f32::NAN, ..opts.clone() },
         TrainOptions { conv_hidden: 0, ..opts.clone() },
+        TrainOptions { bags: 0, ..opts.clone() },
     ] {
         let e = train(&tiny_set(), &[], &enc, &bad).unwrap_err();
-        assert!(e.to_string().contains("positive weight") || e.to_string().contains("hidden unit"), "{e}");
+        let e = e.to_string();
+        assert!(e.contains("positive weight") || e.contains("hidden unit") || e.contains("bag"), "{e}");
     }
     let bad_family = TrainOptions { holdout_families: vec!["nope".into()], ..opts };
     let e = train(&tiny_set(), &[], &enc, &bad_family).unwrap_err();
