@@ -160,7 +160,9 @@ pub fn fit_mlp(rows: &Rows, subset: &[usize], cfg: &MlpTrain, rng: &mut ChaCha8R
 }
 
 /// `bags` nets fitted on the same rows from different initialisations and shuffles, averaged
-/// ([`average`]); one bag is a plain [`fit_mlp`].
+/// ([`average`]). One bag is the plain [`fit_mlp`], not an average of one (which would fold the
+/// standardisation into the weights and round differently), so `--bags 1` retrains the heads of
+/// the recipe before bags byte for byte.
 pub fn fit_bagged(
     rows: &Rows,
     subset: &[usize],
