@@ -519,7 +519,7 @@ fn detector_views(conv: &LiveConversation) -> (Vec<MsgView>, Vec<&str>) {
                     names.len() - 1
                 }
             };
-            MsgView { sender, at: m.sent_at_secs, age_band: m.age_band, stages: m.features.probs() }
+            MsgView::new(sender, m.sent_at_secs, m.age_band, m.features)
         })
         .collect();
     (views, names)

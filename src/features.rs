@@ -1,8 +1,13 @@
-//! What a conversation window keeps per message: the detector's nine stage probabilities, each
-//! quantised to one byte.
+//! What a conversation window keeps per message: the detector's nine stage probabilities and its
+//! grooming-cue probability, each quantised to one byte.
+//!
+//! The cue is the stage head's tenth output: how much a message reads like a move of the suspect
+//! in a grooming conversation, learned from conversation labels rather than stage labels. It
+//! carries what the nine stages cannot (who is speaking to whom, in what register), and only the
+//! conversation head reads it; events and explanations cite stages.
 //!
 //! Windows are the only memory that grows with traffic and every message of every window is also
-//! written to the state changelog, so the per-message signal is stored in 9 bytes instead of 36:
+//! written to the state changelog, so the per-message signal is stored in 10 bytes instead of 40:
 //! a probability `p` in 0..1 is kept as `round(p × 255)`, a step of 1/255 ≈ 0.004 — far below
 //! anything the conversation head or the evidence threshold can tell apart. The rounding is part
 //! of the model: training must read the probabilities through [`MessageFeatures::probs`] of
@@ -14,31 +19,51 @@ use crate::event::{Stage, NUM_STAGES};
 /// Quantisation steps of one probability (`u8::MAX`): 0 is 0.0 and 255 is 1.0.
 const LEVELS: f32 = u8::MAX as f32;
 
-/// Per-message stage probabilities, one byte each (see the module docs).
+/// Bytes of one message's stored features: the stages, then the cue.
+pub const STORED_BYTES: usize = NUM_STAGES + 1;
+
+/// Per-message stage and cue probabilities, one byte each (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct MessageFeatures {
     q: [u8; NUM_STAGES],
+    cue: u8,
 }
 
 impl MessageFeatures {
-    /// Quantises per-stage probabilities (clamped to 0..1; NaN counts as 0).
+    /// Quantises per-stage probabilities and the cue (clamped to 0..1; NaN counts as 0).
+    pub fn new(probs: [f32; NUM_STAGES], cue: f32) -> Self {
+        MessageFeatures { q: probs.map(quantise_one), cue: quantise_one(cue) }
+    }
+
+    /// Stage probabilities with no cue (0), as a window restored from a state record written
+    /// before the cue existed holds them.
     pub fn from_probs(probs: [f32; NUM_STAGES]) -> Self {
-        MessageFeatures { q: probs.map(quantise_one) }
+        Self::new(probs, 0.0)
     }
 
     /// The stored form, for the state changelog.
-    pub fn to_bytes(self) -> [u8; NUM_STAGES] {
-        self.q
+    pub fn to_bytes(self) -> [u8; STORED_BYTES] {
+        std::array::from_fn(|i| if i < NUM_STAGES { self.q[i] } else { self.cue })
     }
 
     /// Rebuilds features from [`Self::to_bytes`].
-    pub fn from_bytes(q: [u8; NUM_STAGES]) -> Self {
-        MessageFeatures { q }
+    pub fn from_bytes(b: [u8; STORED_BYTES]) -> Self {
+        MessageFeatures { q: std::array::from_fn(|i| b[i]), cue: b[NUM_STAGES] }
+    }
+
+    /// Rebuilds features from the stage bytes alone (state format 1, before the cue): cue 0.
+    pub fn from_stage_bytes(q: [u8; NUM_STAGES]) -> Self {
+        MessageFeatures { q, cue: 0 }
     }
 
     /// The per-stage probabilities as the detector reads them (already rounded).
     pub fn probs(&self) -> [f32; NUM_STAGES] {
         self.q.map(|b| f32::from(b) / LEVELS)
+    }
+
+    /// The grooming-cue probability as the conversation head reads it (already rounded).
+    pub fn cue(&self) -> f32 {
+        f32::from(self.cue) / LEVELS
     }
 
     /// The stage this message most supports, with its (rounded) probability; ties go to the
@@ -60,7 +85,7 @@ pub fn strongest(probs: &[f32; NUM_STAGES]) -> (Stage, f32) {
     best
 }
 
-/// The probabilities the live path stores for `probs`: what training must feed the heads.
+/// The stage probabilities the live path stores for `probs`: what training must feed the heads.
 pub fn quantise(probs: [f32; NUM_STAGES]) -> [f32; NUM_STAGES] {
     MessageFeatures::from_probs(probs).probs()
 }
@@ -89,10 +114,11 @@ mod tests {
 
     #[test]
     fn out_of_range_and_nan_are_clamped() {
-        let f = MessageFeatures::from_probs([-1.0, 2.0, f32::NAN, 0.0, 1.0, 0.5, 0.25, 0.75, 0.1]);
+        let f = MessageFeatures::new([-1.0, 2.0, f32::NAN, 0.0, 1.0, 0.5, 0.25, 0.75, 0.1], 2.0);
         let p = f.probs();
-        assert_eq!((p[0], p[1], p[2], p[3], p[4]), (0.0, 1.0, 0.0, 0.0, 1.0));
+        assert_eq!((p[0], p[1], p[2], p[3], p[4], f.cue()), (0.0, 1.0, 0.0, 0.0, 1.0, 1.0));
         assert_eq!(MessageFeatures::from_bytes(f.to_bytes()), f);
+        assert_eq!(MessageFeatures::new([0.0; NUM_STAGES], f32::NAN).cue(), 0.0);
     }
 
     #[test]

@@ -1,11 +1,12 @@
-//! Conversation-level features of one candidate sender, from per-message stage probabilities only.
+//! Conversation-level features of one candidate sender, from per-message stage and cue
+//! probabilities only.
 //!
 //! Nothing here re-reads text or embeddings, so a window can be re-scored on every message at the
 //! cost of a few hundred additions. The features deliberately contrast the candidate with the
 //! other participants: a peer flirt or a family surprise is symmetric, grooming is one-sided.
 
 use crate::event::{Stage, NUM_STAGES};
-use crate::features::strongest;
+use crate::features::{strongest, MessageFeatures};
 use crate::message::AgeBand;
 
 /// A message as the conversation head sees it.
@@ -17,6 +18,15 @@ pub struct MsgView {
     pub at: i64,
     pub age_band: Option<AgeBand>,
     pub stages: [f32; NUM_STAGES],
+    /// The grooming cue (see [`crate::features`]).
+    pub cue: f32,
+}
+
+impl MsgView {
+    /// A stored message as the head sees it.
+    pub fn new(sender: usize, at: i64, age_band: Option<AgeBand>, f: MessageFeatures) -> Self {
+        MsgView { sender, at, age_band, stages: f.probs(), cue: f.cue() }
+    }
 }
 
 /// Stage probability above which a message counts as expressing the stage.
@@ -24,7 +34,7 @@ pub const STAGE_ON: f32 = 0.5;
 const DECAY: f32 = 0.8;
 
 /// Names of the conversation features, in order (written into `meta.json`).
-pub const CONV_FEATURE_NAMES: [&str; 48] = [
+pub const CONV_FEATURE_NAMES: [&str; 52] = [
     "own_max.age_probing",
     "own_max.flattery",
     "own_max.trust_isolation",
@@ -73,6 +83,10 @@ pub const CONV_FEATURE_NAMES: [&str; 48] = [
     "others_share_of_stage_messages",
     "own_stage_messages_answered_in_kind",
     "sender_is_known_adult_and_other_known_minor",
+    "own_max.cue",
+    "own_top3_mean.cue",
+    "others_max.cue",
+    "log_own_cue_messages",
 ];
 /// Width of the conversation feature vector.
 pub const NUM_CONV_FEATURES: usize = CONV_FEATURE_NAMES.len();
@@ -209,6 +223,15 @@ pub fn sender_features(msgs: &[MsgView], sender: usize, use_age: bool) -> [f32; 
     push(share(oth_stage_msgs, oth_n));
     push(share(answered_in_kind, own_stage_msgs));
     push(flag(sender_adult && other_minor));
+    // The cue: its peak, the mean of its three strongest own messages (one stray hit is not a
+    // pattern), the others' peak (a cue both sides give is not one-sided) and how many own
+    // messages carry it.
+    let mut own_cues: Vec<f32> = msgs.iter().filter(|m| m.sender == sender).map(|m| m.cue).collect();
+    own_cues.sort_unstable_by(|a, b| b.total_cmp(a));
+    push(own_cues.first().copied().unwrap_or(0.0));
+    push(if own_cues.is_empty() { 0.0 } else { own_cues.iter().take(3).sum::<f32>() / own_cues.len().min(3) as f32 });
+    push(msgs.iter().filter(|m| m.sender != sender).map(|m| m.cue).fold(0.0, f32::max));
+    push((own_cues.iter().filter(|c| **c >= STAGE_ON).count() as f32).ln_1p());
     debug_assert_eq!(k, NUM_CONV_FEATURES);
     f
 }
@@ -231,7 +254,26 @@ mod tests {
         if let Some(s) = stage {
             stages[s.index()] = p;
         }
-        MsgView { sender, at: 60 * sender as i64, age_band: None, stages }
+        MsgView { sender, at: 60 * sender as i64, age_band: None, stages, cue: 0.0 }
+    }
+
+    #[test]
+    fn cue_features_summarise_own_and_other_cues() {
+        let at =
+            |f: &[f32; NUM_CONV_FEATURES], name: &str| f[CONV_FEATURE_NAMES.iter().position(|n| *n == name).unwrap()];
+        let mut msgs = [msg(0, None, 0.0), msg(1, None, 0.0), msg(0, None, 0.0), msg(0, None, 0.0), msg(0, None, 0.0)];
+        for (m, c) in msgs.iter_mut().zip([0.9, 0.4, 0.6, 0.3, 0.0]) {
+            m.cue = c;
+        }
+        let f = sender_features(&msgs, 0, true);
+        assert_eq!(at(&f, "own_max.cue"), 0.9);
+        assert!((at(&f, "own_top3_mean.cue") - 0.6).abs() < 1e-6);
+        assert_eq!(at(&f, "others_max.cue"), 0.4);
+        assert!((at(&f, "log_own_cue_messages") - 2f32.ln_1p()).abs() < 1e-6);
+        let g = sender_features(&msgs, 1, true);
+        assert_eq!((at(&g, "own_max.cue"), at(&g, "own_top3_mean.cue"), at(&g, "others_max.cue")), (0.4, 0.4, 0.9));
+        let none = sender_features(&msgs, 7, true);
+        assert_eq!((at(&none, "own_max.cue"), at(&none, "own_top3_mean.cue")), (0.0, 0.0));
     }
 
     #[test]

@@ -3,12 +3,14 @@
 //! Two small trained heads sit on top of the frozen sentence encoder:
 //!
 //! 1. the **stage head** reads a message's embedding plus its similarity to the exemplar banks
-//!    ([`exemplars`]) and gives an independent probability per grooming stage (multi-label);
+//!    ([`exemplars`]) and gives an independent probability per grooming stage (multi-label), and
+//!    one more, the grooming cue: whether the message reads like the suspect's move in a
+//!    grooming conversation (trained on conversation labels; see [`crate::features`]);
 //! 2. the **conversation head** reads, for each participant of a window, features computed from
 //!    those per-message probabilities only ([`features`]) and gives a logit that the participant is
 //!    grooming another; a Platt scale fitted on out-of-fold training scores turns it into `risk`.
 //!
-//! Only the stage probabilities are kept per message, so re-scoring a window never re-encodes text.
+//! Only those ten probabilities are kept per message, so re-scoring a window never re-encodes text.
 //! Artifacts live in `models/heads/<encoder id>/` and are produced by [`crate::train::train`]; this
 //! module only runs them.
 
@@ -31,7 +33,10 @@ use std::path::{Path, PathBuf};
 
 /// Version of the heads' on-disk format and feature layout; bump when either changes.
 /// 2: context features of the conversation head (reciprocity, stage-mass share, answers in kind).
-pub const HEADS_FORMAT: u32 = 2;
+/// 3: the stage head's tenth output, the grooming cue, and the conversation head's cue features.
+pub const HEADS_FORMAT: u32 = 3;
+/// Outputs of the stage head: one probability per stage, then the grooming cue.
+pub const STAGE_OUTPUTS: usize = NUM_STAGES + 1;
 /// Product version prefix of [`Detector::version`].
 pub const DETECTOR_VERSION: &str = "jaga-0.1";
 /// Stage probability a message needs to be cited as evidence.
@@ -202,7 +207,7 @@ impl Detector {
         if meta.conv_features != CONV_FEATURE_NAMES {
             return Err(DetectorError::LayoutMismatch("conversation features".into()));
         }
-        if stage_head.input != info.dim + NUM_SIGNALS || stage_head.output != NUM_STAGES {
+        if stage_head.input != info.dim + NUM_SIGNALS || stage_head.output != STAGE_OUTPUTS {
             return Err(DetectorError::LayoutMismatch("stage head shape".into()));
         }
         if conv_head.input != NUM_CONV_FEATURES || conv_head.output != 1 {
@@ -236,12 +241,7 @@ impl Detector {
             .messages
             .iter()
             .zip(index)
-            .map(|(m, sender)| MsgView {
-                sender,
-                at: m.sent_at.timestamp(),
-                age_band: m.age_band,
-                stages: m.features.probs(),
-            })
+            .map(|(m, sender)| MsgView::new(sender, m.sent_at.timestamp(), m.age_band, m.features))
             .collect();
         self.score_views(&views, &senders)
     }
@@ -277,7 +277,7 @@ fn input_row(emb: &[f32], signals: &[f32; NUM_SIGNALS]) -> Vec<f32> {
 /// The stage head's probabilities for one input row, at the window's stored precision.
 fn features_of(head: &Mlp, x: &[f32]) -> MessageFeatures {
     let logits = head.forward(x);
-    MessageFeatures::from_probs(std::array::from_fn(|i| sigmoid(logits[i])))
+    MessageFeatures::new(std::array::from_fn(|i| sigmoid(logits[i])), sigmoid(logits[NUM_STAGES]))
 }
 
 /// The highest-risk participant of a window and their calibrated risk; ties go to the earlier one.

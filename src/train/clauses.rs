@@ -269,13 +269,14 @@ fn features(
         embs.push(emb(c)?);
     }
     let all = det.message_features(&embs);
-    let mut best = [0.0f32; NUM_STAGES];
+    let (mut best, mut cue) = ([0.0f32; NUM_STAGES], 0.0f32);
     for f in &all {
         for (b, p) in best.iter_mut().zip(f.probs()) {
             *b = b.max(p);
         }
+        cue = cue.max(f.cue());
     }
-    Ok(MessageFeatures::from_probs(best))
+    Ok(MessageFeatures::new(best, cue))
 }
 
 #[cfg(test)]

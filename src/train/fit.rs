@@ -29,9 +29,13 @@ pub struct MlpTrain {
     pub pos_weight: f32,
 }
 
-/// Labelled rows in one matrix: inputs `x` (`d` wide), multi-hot targets `y` (`o` wide) and a
-/// weight per row. Heads are fitted on subsets of rows by index, so the folds of cross-fitting
-/// never copy the (large) stage-head matrix.
+/// A target that is missing: the output is not trained on that row (weight 0). Exemplar phrases
+/// have stage labels but no conversation, so their grooming-cue target is missing.
+pub const NO_TARGET: f32 = -1.0;
+
+/// Labelled rows in one matrix: inputs `x` (`d` wide), multi-hot targets `y` (`o` wide,
+/// [`NO_TARGET`] where one is missing) and a weight per row. Heads are fitted on subsets of rows
+/// by index, so the folds of cross-fitting never copy the (large) stage-head matrix.
 #[derive(Debug, Clone, Default)]
 pub struct Rows {
     pub d: usize,
@@ -122,8 +126,12 @@ pub fn fit_mlp(rows: &Rows, subset: &[usize], cfg: &MlpTrain, rng: &mut ChaCha8R
                     bx.push(if keep { (v - mean[j]) * inv_std[j] / keep_in as f32 } else { 0.0 });
                 }
                 let y = &rows.y[r * o..(r + 1) * o];
-                by.extend_from_slice(y);
-                bw.extend(y.iter().map(|t| if *t > 0.5 { rows.w[r] * cfg.pos_weight } else { rows.w[r] }));
+                by.extend(y.iter().map(|t| t.max(0.0)));
+                bw.extend(y.iter().map(|t| match *t {
+                    t if t < 0.0 => 0.0,
+                    t if t > 0.5 => rows.w[r] * cfg.pos_weight,
+                    _ => rows.w[r],
+                }));
             }
             let hmask: Vec<f32> = (0..bs * h)
                 .map(|_| if cfg.hid_dropout == 0.0 || rng.random_bool(keep_h) { 1.0 / keep_h as f32 } else { 0.0 })

@@ -61,7 +61,7 @@ use crate::detector::features::{sender_features, sender_indices, MsgView, CONV_F
 use crate::detector::mlp::Mlp;
 use crate::detector::{
     heads_dir, stage_features, stage_input, stage_input_layout, Detector, DetectorError, HeadsMeta, MessageFeatures,
-    HEADS_FORMAT,
+    HEADS_FORMAT, STAGE_OUTPUTS,
 };
 use crate::engine::{Engine, EngineOptions};
 use crate::eval::{score_conversations, ConvResult, EvalError, EvalReport, DEFAULT_K_HALF};
@@ -115,6 +115,9 @@ impl From<candle_core::Error> for TrainError {
 
 /// Weight of an exemplar phrase relative to a generated message: the banks are small but varied.
 const BANK_ROW_WEIGHT: f32 = 3.0;
+/// Mixed into the run's seed for the obfuscated stage-head copies, so they draw apart from the
+/// rest of the run.
+const OBFUSCATED_COPY_SEED: u64 = 0x0bf5_ca7e;
 /// Most a risk can be pushed towards 0 or 1 before its logit is taken (f32 saturates near 1e-7).
 const RISK_CLAMP: f32 = 1e-6;
 
@@ -155,6 +158,27 @@ pub struct TrainOptions {
     /// benign arcs as readily (held-out F0.5 0.752 against 0.831, `models/MODEL_CARD.md`), so it
     /// is off by default.
     pub conv_evidence_dropout: f64,
+    /// Share of labelled messages that the stage head also learns from in an obfuscated copy
+    /// (leetspeak, look-alike letters, spaced-out words, as `jaga synth --obfuscate-all`),
+    /// normalised as the live path does, with the original's labels and fold.
+    ///
+    /// Why: the normaliser undoes most obfuscation but not all of it, and what it leaves moves the
+    /// embedding. A head that never saw such a message scores it lower, and the loss shows up as
+    /// recall under obfuscation. See the model card for the values tried.
+    pub stage_obfuscated_copies: f64,
+    /// Extra weight of each real background message on the stage head's cue output alone, on top
+    /// of [`Self::background_stage_weight`].
+    ///
+    /// Why: the cue learns "the suspect's message in a grooming arc" from synthetic conversations
+    /// only, and its false hits are in real chat (without this weight one translated persona
+    /// chat's out-of-fold score held the default threshold up). The same extra weight on the
+    /// stage outputs as well cut held-out recall to about half (model card), so it goes to the
+    /// cue alone.
+    pub background_cue_weight: f32,
+    /// Also write every training conversation's out-of-fold eligible max risk here (JSON Lines:
+    /// id, background, grooming, language, risk): the scores the profiles' thresholds are
+    /// chosen on, for whoever wants to try another rule.
+    pub out_of_fold_scores: Option<PathBuf>,
     /// Dropout on the stage head's input (embedding and exemplar signals) while it is fitted: the
     /// higher, the less it can lean on the few dimensions that pick out one template.
     pub stage_input_dropout: f64,
@@ -194,6 +218,9 @@ impl Default for TrainOptions {
             background_stage_weight: 0.5,
             background_conv_weight: 1.0,
             conv_evidence_dropout: 0.0,
+            stage_obfuscated_copies: 0.5,
+            background_cue_weight: 1.5,
+            out_of_fold_scores: None,
             stage_input_dropout: 0.2,
             stage_positive_weight: 1.0,
             conv_hidden: 32,
@@ -297,6 +324,7 @@ pub fn train(
     for (name, p) in [
         ("conversation-head evidence dropout", opts.conv_evidence_dropout),
         ("stage-head input dropout", opts.stage_input_dropout),
+        ("share of obfuscated stage-head copies", opts.stage_obfuscated_copies),
     ] {
         if !(0.0..1.0).contains(&p) {
             return Err(TrainError::Invalid(format!("{name} must be in [0, 1), got {p}")));
@@ -307,6 +335,15 @@ pub fn train(
             "the stage-head positive weight must be a positive number, got {}",
             opts.stage_positive_weight
         )));
+    }
+    for (name, w) in [
+        ("background stage weight", opts.background_stage_weight),
+        ("background conversation weight", opts.background_conv_weight),
+        ("background cue weight", opts.background_cue_weight),
+    ] {
+        if !(w.is_finite() && w >= 0.0) {
+            return Err(TrainError::Invalid(format!("the {name} must be a number ≥ 0, got {w}")));
+        }
     }
     if opts.bags == 0 {
         return Err(TrainError::Invalid("each fold member needs at least one bag".into()));
@@ -410,12 +447,42 @@ pub fn train(
     let banks = ExemplarBanks::load_dir(&opts.exemplars_dir)?;
     let bank_texts: Vec<String> =
         banks.stages.iter().flatten().chain(&banks.benign).map(|p| crate::normalize::normalize(p)).collect();
+    // Obfuscated copies of labelled messages for the stage head: same labels, same fold (see
+    // `TrainOptions::stage_obfuscated_copies`). Their own seed, so turning them on or off leaves
+    // every other draw of the run as it was.
+    let p_copy = opts.stage_obfuscated_copies;
+    let mut copy_rng = ChaCha8Rng::seed_from_u64(opts.seed ^ OBFUSCATED_COPY_SEED);
+    let obfuscated_copies: Vec<Vec<(usize, String)>> = units
+        .iter()
+        .map(|u| {
+            if u.background || u.conv.message_stages.is_none() || p_copy <= 0.0 {
+                return Vec::new();
+            }
+            let mut out = Vec::new();
+            for (i, (m, t)) in u.conv.messages.iter().zip(&u.texts).enumerate() {
+                if copy_rng.random_bool(p_copy) {
+                    let o = crate::normalize::normalize(&crate::dataset::synth::obfuscate(&m.text, &mut copy_rng));
+                    // A copy the normaliser fully undoes would only double the original.
+                    if &o != t {
+                        out.push((i, o));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
     let measured_texts: Vec<String> =
         holdout_convs.iter().chain(&obfuscated).chain(&validation).flat_map(norm).collect();
     let mut cache = EmbeddingCache::open(opts.cache_dir.as_deref(), &info)?;
     let encoding = cache.ensure(
         encoder,
-        units.iter().flat_map(|u| u.texts.iter()).chain(&measured_texts).chain(&bank_texts).map(String::as_str),
+        units
+            .iter()
+            .flat_map(|u| u.texts.iter())
+            .chain(obfuscated_copies.iter().flatten().map(|(_, t)| t))
+            .chain(&measured_texts)
+            .chain(&bank_texts)
+            .map(String::as_str),
     )?;
     tracing::info!(distinct = encoding.distinct, encoded = encoding.encoded, "embeddings ready");
     let cached = cache.encoder();
@@ -424,15 +491,22 @@ pub fn train(
     // 4. Stage head: one member per fold; the shipped head is their average (see fit::average).
     let emb =
         |t: &str| cache.get(t).ok_or_else(|| TrainError::Invalid("an embedding is missing from the cache".into()));
-    let mut stage_rows = Rows::new(info.dim + NUM_SIGNALS, NUM_STAGES);
+    let mut stage_rows = Rows::new(info.dim + NUM_SIGNALS, STAGE_OUTPUTS);
     let mut fold_stage_rows: Vec<Vec<usize>> = vec![Vec::new(); k_folds];
     let mut background_messages = 0;
-    for u in &units {
-        let labels: Vec<[f32; NUM_STAGES]> = match (&u.conv.message_stages, u.background) {
-            (_, true) => vec![[0.0; NUM_STAGES]; u.texts.len()],
-            (Some(ms), false) => {
-                ms.iter().map(|l| std::array::from_fn(|i| f32::from(u8::from(l.contains(&Stage::ALL[i]))))).collect()
-            }
+    for (u, copies) in units.iter().zip(&obfuscated_copies) {
+        let labels: Vec<[f32; STAGE_OUTPUTS]> = match (&u.conv.message_stages, u.background) {
+            (_, true) => vec![[0.0; STAGE_OUTPUTS]; u.texts.len()],
+            (Some(ms), false) => ms
+                .iter()
+                .enumerate()
+                .map(|(m, l)| {
+                    std::array::from_fn(|i| match Stage::ALL.get(i) {
+                        Some(stage) => f32::from(u8::from(l.contains(stage))),
+                        None => f32::from(u8::from(is_cue(u.conv, m))),
+                    })
+                })
+                .collect(),
             // Labelled conversations without per-message labels only feed the conversation head.
             (None, false) => continue,
         };
@@ -440,6 +514,19 @@ pub fn train(
         background_messages += if u.background { u.texts.len() } else { 0 };
         for (t, y) in u.texts.iter().zip(&labels) {
             let r = stage_rows.push(&stage_input(&encoded_banks, emb(t)?), y, w);
+            fold_stage_rows[u.fold].push(r);
+        }
+        // Real chat once more for the cue alone (see `TrainOptions::background_cue_weight`).
+        if u.background && opts.background_cue_weight > 0.0 {
+            let mut y = [fit::NO_TARGET; STAGE_OUTPUTS];
+            y[NUM_STAGES] = 0.0;
+            for t in &u.texts {
+                let r = stage_rows.push(&stage_input(&encoded_banks, emb(t)?), &y, opts.background_cue_weight);
+                fold_stage_rows[u.fold].push(r);
+            }
+        }
+        for (i, t) in copies {
+            let r = stage_rows.push(&stage_input(&encoded_banks, emb(t)?), &labels[*i], w);
             fold_stage_rows[u.fold].push(r);
         }
     }
@@ -468,11 +555,11 @@ pub fn train(
     drop(stage_rows);
 
     // 5. Out-of-fold stage probabilities, as the live window stores them.
-    let oof: Vec<Vec<[f32; NUM_STAGES]>> = units
+    let oof: Vec<Vec<MessageFeatures>> = units
         .iter()
         .map(|u| {
             let head = &stage_fold[u.fold];
-            u.texts.iter().map(|t| Ok(stored(stage_features(&encoded_banks, head, emb(t)?)))).collect()
+            u.texts.iter().map(|t| Ok(stage_features(&encoded_banks, head, emb(t)?))).collect()
         })
         .collect::<Result<_, TrainError>>()?;
 
@@ -491,9 +578,9 @@ pub fn train(
             fold_conv_rows[u.fold].push(conv_rows.push(&x, &[y], w));
         }
         if augment {
-            let partial: Vec<[f32; NUM_STAGES]> = stages
+            let partial: Vec<MessageFeatures> = stages
                 .iter()
-                .map(|p| if rng.random_bool(opts.conv_evidence_dropout) { [0.0; NUM_STAGES] } else { *p })
+                .map(|p| if rng.random_bool(opts.conv_evidence_dropout) { MessageFeatures::default() } else { *p })
                 .collect();
             for (x, y) in prefix_rows(u.conv, &partial, use_age, opts.window.max_messages) {
                 fold_conv_rows[u.fold].push(conv_rows.push(&x, &[y], w));
@@ -551,6 +638,9 @@ pub fn train(
     let background_ids: BTreeSet<&str> = train_b.iter().map(|c| c.conversation_id.as_str()).collect();
     let (oof_bg, oof_syn): (Vec<ConvResult>, Vec<ConvResult>) =
         oof_results.into_iter().partition(|r| background_ids.contains(r.id.as_str()));
+    if let Some(path) = &opts.out_of_fold_scores {
+        write_out_of_fold(path, &oof_syn, &oof_bg, min_messages)?;
+    }
     let choices = profiles::choose_all(&bases, &oof_syn, &oof_bg);
     let by_id: HashMap<&str, &str> =
         train_l.iter().map(|&i| (labelled[i].conversation_id.as_str(), families[i].as_str())).collect();
@@ -670,7 +760,7 @@ impl MetaLayout<'_> {
             encoder_id: self.info.id.clone(),
             embedding_dim: self.info.dim,
             stage_input: stage_input_layout(self.info.dim),
-            stage_output: Stage::ALL.iter().map(|s| s.as_str().to_string()).collect(),
+            stage_output: Stage::ALL.iter().map(|s| s.as_str()).chain(["cue"]).map(String::from).collect(),
             conv_features: CONV_FEATURE_NAMES.iter().map(|s| s.to_string()).collect(),
             platt_a,
             platt_b,
@@ -704,9 +794,38 @@ fn progress(len: usize, quiet: bool, what: &str) -> ProgressBar {
     crate::eval::progress_bar(len as u64, quiet, what)
 }
 
-/// The stage probabilities the window keeps for a message, at the precision it stores them in.
-fn stored(f: MessageFeatures) -> [f32; NUM_STAGES] {
-    f.probs()
+/// Whether message `m` of `conv` is a grooming cue: the suspect's, from the labelled onset on, in
+/// a grooming conversation. Small talk of the suspect after the onset counts too; the cue learns
+/// what the suspect's messages read like, not which stage they express.
+fn is_cue(conv: &LabelledConversation, m: usize) -> bool {
+    conv.is_grooming()
+        && conv.onset.is_some_and(|o| m >= o)
+        && conv.suspect.as_deref().is_some_and(|s| conv.messages.get(m).is_some_and(|x| x.sender_id == s))
+}
+
+/// One line per training conversation: its out-of-fold eligible max risk (what
+/// [`profiles::choose_all`] cuts), and what it is.
+fn write_out_of_fold(
+    path: &Path,
+    synthetic: &[ConvResult],
+    background: &[ConvResult],
+    min_messages: usize,
+) -> Result<(), TrainError> {
+    let mut out = String::new();
+    for (results, is_background) in [(synthetic, false), (background, true)] {
+        for r in results {
+            let line = serde_json::json!({
+                "id": r.id,
+                "background": is_background,
+                "grooming": r.is_grooming(),
+                "language": r.language.as_str(),
+                "risk": r.max_risk_from(min_messages.saturating_sub(1)),
+            });
+            out.push_str(&line.to_string());
+            out.push('\n');
+        }
+    }
+    write_file(path, out.as_bytes())
 }
 
 fn logit(risk: f32) -> f32 {
@@ -727,7 +846,11 @@ fn push_bank_rows(rows: &mut Rows, banks: &ExemplarBanks, encoded: &EncodedBanks
         };
         let mut x = emb.clone();
         x.extend(encoded.signals_without(emb, Some(slot)));
-        let y: [f32; NUM_STAGES] = std::array::from_fn(|t| f32::from(u8::from(row.stages.contains(&Stage::ALL[t]))));
+        // A phrase has no conversation, so it teaches the stages only: its cue target is missing.
+        let y: [f32; STAGE_OUTPUTS] = std::array::from_fn(|t| match Stage::ALL.get(t) {
+            Some(stage) => f32::from(u8::from(row.stages.contains(stage))),
+            None => fit::NO_TARGET,
+        });
         out.push(rows.push(&x, &y, BANK_ROW_WEIGHT));
     }
     out
@@ -784,18 +907,16 @@ fn family_folds<'a>(
     fold
 }
 
-/// The conversation as the conversation head sees it, with `stages` per message.
-fn views_of(conv: &LabelledConversation, stages: &[[f32; NUM_STAGES]]) -> Vec<MsgView> {
+/// The conversation as the conversation head sees it, with `stages` (stored features) per message.
+fn views_of(conv: &LabelledConversation, stages: &[MessageFeatures]) -> Vec<MsgView> {
     let (index, _) = sender_indices(conv.messages.iter().map(|m| m.sender_id.as_str()));
     conv.messages
         .iter()
         .zip(stages)
         .zip(index)
-        .map(|((m, s), sender)| MsgView {
-            sender,
-            at: parse_timestamp(&m.sent_at).map(|t| t.timestamp()).unwrap_or(0),
-            age_band: m.sender_age_band.as_deref().and_then(AgeBand::parse),
-            stages: *s,
+        .map(|((m, s), sender)| {
+            let at = parse_timestamp(&m.sent_at).map(|t| t.timestamp()).unwrap_or(0);
+            MsgView::new(sender, at, m.sender_age_band.as_deref().and_then(AgeBand::parse), *s)
         })
         .collect()
 }
@@ -805,7 +926,7 @@ fn views_of(conv: &LabelledConversation, stages: &[[f32; NUM_STAGES]]) -> Vec<Ms
 /// 1 from the labelled onset on; everyone else's, and every background participant's, is 0.
 fn prefix_rows(
     conv: &LabelledConversation,
-    stages: &[[f32; NUM_STAGES]],
+    stages: &[MessageFeatures],
     use_age: bool,
     window: usize,
 ) -> Vec<([f32; NUM_CONV_FEATURES], f32)> {
@@ -871,7 +992,7 @@ fn stage_precision_recall(
             let t = crate::normalize::normalize(&m.text);
             let e =
                 cache.get(&t).ok_or_else(|| TrainError::Invalid("an embedding is missing from the cache".into()))?;
-            let f = stored(det.message_features(&[e.to_vec()]).remove(0));
+            let f = det.message_features(&[e.to_vec()]).remove(0).probs();
             for s in Stage::ALL {
                 let c = &mut counts[s.index()];
                 match (l.contains(&s), f[s.index()] >= 0.5) {

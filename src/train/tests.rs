@@ -248,7 +248,8 @@ fn background_rows_reach_both_heads_and_the_validation_part_stays_out() {
     assert_eq!(with.data.background_train_conversations, 6);
     assert_eq!(with.data.background_validation_conversations, 2);
     assert_eq!(with.data.background_train_messages, 30);
-    assert_eq!(with.data.stage_rows, without.data.stage_rows + 30);
+    // Each background message once with every output, once more for the cue alone.
+    assert_eq!(with.data.stage_rows, without.data.stage_rows + 2 * 30);
     // Every prefix of a two-party background chat gives a row per participant present: 1 + 2 * 4.
     assert_eq!(with.data.conv_rows, without.data.conv_rows + 6 * 9);
     // Measured on the validation part, by language.
@@ -365,6 +366,32 @@ fn evidence_dropout_adds_one_partial_copy_of_each_labelled_conversation() {
 }
 
 #[test]
+fn obfuscated_copies_and_cue_rows_add_stage_rows_and_out_of_fold_scores_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let enc = WordHashEncoder::new("word-hash-test");
+    let background = background_set();
+    let off = TrainOptions { stage_obfuscated_copies: 0.0, background_cue_weight: 0.0, ..options(dir.path(), 1) };
+    let plain = train(&tiny_set(), &background, &enc, &off).unwrap();
+    let cue_rows = TrainOptions { background_cue_weight: 1.5, ..off.clone() };
+    let with_cue = train(&tiny_set(), &background, &enc, &cue_rows).unwrap();
+    // Every background message once more, for the cue alone.
+    assert_eq!(with_cue.data.stage_rows - plain.data.stage_rows, plain.data.background_train_messages);
+    let oof = dir.path().join("oof.jsonl");
+    let copies =
+        TrainOptions { stage_obfuscated_copies: 0.5, out_of_fold_scores: Some(oof.clone()), ..cue_rows.clone() };
+    let with_copies = train(&tiny_set(), &background, &enc, &copies).unwrap();
+    assert!(with_copies.data.stage_rows > with_cue.data.stage_rows, "some messages get an obfuscated copy");
+    assert_ne!(with_copies.version, with_cue.version, "the copies change what the head learns");
+    // One line per training conversation long enough to score, each with a risk in [0, 1].
+    let lines: Vec<serde_json::Value> =
+        std::fs::read_to_string(&oof).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let d = &with_copies.data;
+    assert!(!lines.is_empty() && lines.len() <= d.labelled_train + d.background_train_conversations);
+    assert!(lines.iter().any(|l| l["background"] == true) && lines.iter().any(|l| l["grooming"] == true));
+    assert!(lines.iter().all(|l| l["risk"].as_f64().is_some_and(|r| (0.0..=1.0).contains(&r))), "{lines:?}");
+}
+
+#[test]
 fn bad_inputs_are_refused_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let enc = WordHashEncoder::new("word-hash-test");
@@ -379,19 +406,22 @@ fn bad_inputs_are_refused_with_a_reason() {
     for bad in [
         TrainOptions { conv_evidence_dropout: 1.0, ..opts.clone() },
         TrainOptions { stage_input_dropout: -0.1, ..opts.clone() },
+        TrainOptions { stage_obfuscated_copies: 1.5, ..opts.clone() },
     ] {
         let e = train(&tiny_set(), &[], &enc, &bad).unwrap_err();
-        assert!(e.to_string().contains("dropout must be in [0, 1)"), "{e}");
+        assert!(e.to_string().contains("must be in [0, 1)"), "{e}");
     }
     for bad in [
         TrainOptions { stage_positive_weight: 0.0, ..opts.clone() },
         TrainOptions { stage_positive_weight: f32::NAN, ..opts.clone() },
         TrainOptions { conv_hidden: 0, ..opts.clone() },
         TrainOptions { bags: 0, ..opts.clone() },
+        TrainOptions { background_cue_weight: -1.0, ..opts.clone() },
+        TrainOptions { background_stage_weight: f32::INFINITY, ..opts.clone() },
     ] {
         let e = train(&tiny_set(), &[], &enc, &bad).unwrap_err();
         let e = e.to_string();
-        assert!(e.contains("positive weight") || e.contains("hidden unit") || e.contains("bag"), "{e}");
+        assert!(["positive weight", "hidden unit", "bag", "background"].iter().any(|w| e.contains(w)), "{e}");
     }
     let bad_family = TrainOptions { holdout_families: vec!["nope".into()], ..opts };
     let e = train(&tiny_set(), &[], &enc, &bad_family).unwrap_err();
@@ -401,7 +431,7 @@ fn bad_inputs_are_refused_with_a_reason() {
 #[test]
 fn prefix_rows_follow_the_live_window_and_target_the_suspect_from_onset() {
     let c = &tiny_set()[0];
-    let stages = vec![[0.0; NUM_STAGES]; c.messages.len()];
+    let stages = vec![MessageFeatures::default(); c.messages.len()];
     let rows = prefix_rows(c, &stages, false, 50);
     // 9 messages, the second participant joins at message 1: 1 + 8 * 2 rows.
     assert_eq!(rows.len(), 17);

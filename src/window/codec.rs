@@ -12,7 +12,10 @@
 //! policy state (level, armed-above level, last event level, messages since the event); whether
 //! excerpts follow; the sender table (count, then length-prefixed UTF-8 ids); the messages (count,
 //! then per message: length-prefixed id, `sent_at` in ms as a delta from the previous message,
-//! sender index, age band, the nine one-byte stage scores, and the excerpt when excerpts are on).
+//! sender index, age band, the nine one-byte stage scores and the one-byte grooming cue, and the
+//! excerpt when excerpts are on). Format 1, written before the cue existed, is still read, its
+//! cues as 0, so an upgrade restores the windows it finds; a partition record's layout is the
+//! same in both.
 //! **No message text** is stored unless `events.excerpts` is on, and then only the excerpt that
 //! events would carry anyway.
 //!
@@ -20,7 +23,7 @@
 //! record is an error (counted and skipped by the restore), never a panic or a huge allocation.
 
 use super::{LiveConversation, Msg};
-use crate::event::{Level, NUM_STAGES};
+use crate::event::Level;
 use crate::features::MessageFeatures;
 use crate::message::AgeBand;
 use crate::policy::PolicyState;
@@ -30,8 +33,11 @@ use std::sync::Arc;
 /// A changelog record as read back: key, and value (`None` for a tombstone).
 pub type OwnedRecord = (Vec<u8>, Option<Vec<u8>>);
 
-/// Version of the value layout; a record of another version is skipped as corrupt.
-pub const FORMAT: u8 = 1;
+/// Version of the value layout written; a record of a version not read (see
+/// [`FORMAT_BEFORE_CUE`]) is skipped as corrupt.
+pub const FORMAT: u8 = 2;
+/// The layout before the per-message cue byte; still read.
+pub const FORMAT_BEFORE_CUE: u8 = 1;
 /// Key of the per-partition metadata record.
 pub const PARTITION_KEY: &[u8] = b"p";
 const CONVERSATION_PREFIX: u8 = b'c';
@@ -58,7 +64,7 @@ pub enum Record {
 pub enum CodecError {
     #[error("unknown key kind")]
     UnknownKey,
-    #[error("record format {0} is not {FORMAT}")]
+    #[error("record format {0} is neither {FORMAT} nor {FORMAT_BEFORE_CUE}")]
     Format(u8),
     #[error("record ends early")]
     Truncated,
@@ -144,7 +150,7 @@ pub fn decode_record(key: &[u8], value: Option<&[u8]>) -> Result<Record, CodecEr
 
 fn decode_conversation(id: Arc<str>, v: &[u8]) -> Result<LiveConversation, CodecError> {
     let mut r = Reader(v);
-    r.format()?;
+    let format = r.format()?;
     let total_seen = r.uvar()?;
     let last_active_ms = r.ivar()?;
     let last_offset = r.opt()?;
@@ -177,7 +183,11 @@ fn decode_conversation(id: Arc<str>, v: &[u8]) -> Result<LiveConversation, Codec
             return Err(CodecError::Malformed("sender index"));
         }
         let age = age_from(r.u8()?)?;
-        let features = MessageFeatures::from_bytes(r.array()?);
+        let features = if format == FORMAT_BEFORE_CUE {
+            MessageFeatures::from_stage_bytes(r.array()?)
+        } else {
+            MessageFeatures::from_bytes(r.array()?)
+        };
         messages.push_back(Msg { id: msg_id, sent_at_ms, sender, age, features });
         if excerpts {
             excerpt_q.push_back(Box::from(r.str()?));
@@ -284,9 +294,9 @@ impl<'a> Reader<'a> {
         Ok(b)
     }
 
-    fn format(&mut self) -> Result<(), CodecError> {
+    fn format(&mut self) -> Result<u8, CodecError> {
         match self.u8()? {
-            FORMAT => Ok(()),
+            f @ (FORMAT | FORMAT_BEFORE_CUE) => Ok(f),
             other => Err(CodecError::Format(other)),
         }
     }
@@ -340,9 +350,9 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(self.bytes(n)?).map_err(|_| CodecError::Malformed("string"))
     }
 
-    fn array(&mut self) -> Result<[u8; NUM_STAGES], CodecError> {
-        let mut out = [0u8; NUM_STAGES];
-        out.copy_from_slice(self.bytes(NUM_STAGES)?);
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], CodecError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.bytes(N)?);
         Ok(out)
     }
 

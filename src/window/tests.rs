@@ -276,7 +276,7 @@ fn the_changelog_rebuilds_exactly_the_same_state() {
         m.sender_id = format!("u{}", rng.random_range(0..3));
         m.excerpt = Some(format!("excerpt {i}"));
         m.age_band = [None, Some(AgeBand::From13To15), Some(AgeBand::Adult)][rng.random_range(0..3)];
-        m.features = MessageFeatures::from_probs(std::array::from_fn(|_| rng.random()));
+        m.features = MessageFeatures::new(std::array::from_fn(|_| rng.random()), rng.random());
         let w = live.push(c, m, now());
         w.policy_mut().level = Some(Level::Alert);
         w.policy_mut().messages_since_event = i as u64;
@@ -372,6 +372,33 @@ fn corrupt_records_are_errors_never_panics() {
         s2
     };
     assert!(s2.is_empty());
+}
+
+#[test]
+fn a_record_written_before_the_cue_is_restored_with_cue_zero() {
+    let mut s = store(10, 3600);
+    s.track_changes();
+    let mut m = msg("m1", 1, Some((0, 1)));
+    m.features = MessageFeatures::new([0.2; NUM_STAGES], 0.9);
+    s.push("conv", m, now());
+    let value = s.take_changes().into_iter().find(|c| !c.meta).and_then(|c| c.value).unwrap();
+    let key = codec::conversation_key("conv");
+    // Format 1 is format 2 without the cue byte, which ends this one-message record.
+    let mut old = value.clone();
+    old[0] = codec::FORMAT_BEFORE_CUE;
+    old.pop();
+    let restored = |v: &[u8]| match codec::decode_record(&key, Some(v)).unwrap() {
+        codec::Record::Conversation(_, Some(c)) => c.messages().next().unwrap().features,
+        other => panic!("{other:?}"),
+    };
+    let (new_f, old_f) = (restored(&value), restored(&old));
+    assert!((new_f.cue() - 0.9).abs() < 0.01);
+    assert_eq!(old_f.cue(), 0.0);
+    assert_eq!(old_f.probs(), new_f.probs());
+    // A format-1 record that still carries the extra byte is malformed, not misread.
+    let mut long = value;
+    long[0] = codec::FORMAT_BEFORE_CUE;
+    assert!(codec::decode_record(&key, Some(&long)).is_err());
 }
 
 #[test]
