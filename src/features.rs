@@ -35,8 +35,8 @@ impl MessageFeatures {
         MessageFeatures { q: probs.map(quantise_one), cue: quantise_one(cue) }
     }
 
-    /// Stage probabilities with no cue (0), as a window restored from a state record written
-    /// before the cue existed holds them.
+    /// Stage probabilities with cue 0 (for callers that have no cue, such as tests and
+    /// [`quantise`]).
     pub fn from_probs(probs: [f32; NUM_STAGES]) -> Self {
         Self::new(probs, 0.0)
     }

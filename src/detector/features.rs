@@ -138,6 +138,9 @@ pub fn sender_features(msgs: &[MsgView], sender: usize, use_age: bool) -> [f32; 
     let mut early_seen = false;
     let mut early_then_late = false;
     let (mut other_minor, mut sender_adult, mut sender_minor) = (false, false, false);
+    // The candidate's three strongest cues (highest first) and how many reach STAGE_ON; the
+    // others' peak cue.
+    let (mut own_top_cues, mut own_cue_msgs, mut oth_cue_max) = ([0.0f32; 3], 0usize, 0.0f32);
     // The next message by someone other than the candidate, for every position.
     let mut next_other: Vec<Option<usize>> = vec![None; msgs.len()];
     let mut upcoming = None;
@@ -175,8 +178,14 @@ pub fn sender_features(msgs: &[MsgView], sender: usize, use_age: bool) -> [f32; 
                 sender_adult |= b == AgeBand::Adult;
                 sender_minor |= b.is_minor();
             }
+            own_cue_msgs += usize::from(m.cue >= STAGE_ON);
+            if let Some(slot) = own_top_cues.iter().position(|c| m.cue > *c) {
+                own_top_cues.copy_within(slot..2, slot + 1);
+                own_top_cues[slot] = m.cue;
+            }
         } else {
             oth_n += 1;
+            oth_cue_max = oth_cue_max.max(m.cue);
             oth_top_sum += top;
             oth_stage_msgs += usize::from(top >= STAGE_ON);
             for (o, p) in oth_max.iter_mut().zip(&m.stages) {
@@ -225,13 +234,11 @@ pub fn sender_features(msgs: &[MsgView], sender: usize, use_age: bool) -> [f32; 
     push(flag(sender_adult && other_minor));
     // The cue: its peak, the mean of its three strongest own messages (one stray hit is not a
     // pattern), the others' peak (a cue both sides give is not one-sided) and how many own
-    // messages carry it.
-    let mut own_cues: Vec<f32> = msgs.iter().filter(|m| m.sender == sender).map(|m| m.cue).collect();
-    own_cues.sort_unstable_by(|a, b| b.total_cmp(a));
-    push(own_cues.first().copied().unwrap_or(0.0));
-    push(if own_cues.is_empty() { 0.0 } else { own_cues.iter().take(3).sum::<f32>() / own_cues.len().min(3) as f32 });
-    push(msgs.iter().filter(|m| m.sender != sender).map(|m| m.cue).fold(0.0, f32::max));
-    push((own_cues.iter().filter(|c| **c >= STAGE_ON).count() as f32).ln_1p());
+    // messages carry it. Cues are ≥ 0, so the unused slots of a short list add nothing.
+    push(own_top_cues[0]);
+    push(if own_n > 0 { own_top_cues.iter().sum::<f32>() / own_n.min(3) as f32 } else { 0.0 });
+    push(oth_cue_max);
+    push((own_cue_msgs as f32).ln_1p());
     debug_assert_eq!(k, NUM_CONV_FEATURES);
     f
 }

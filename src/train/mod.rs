@@ -512,17 +512,19 @@ pub fn train(
         };
         let w = if u.background { opts.background_stage_weight } else { 1.0 };
         background_messages += if u.background { u.texts.len() } else { 0 };
-        for (t, y) in u.texts.iter().zip(&labels) {
-            let r = stage_rows.push(&stage_input(&encoded_banks, emb(t)?), y, w);
-            fold_stage_rows[u.fold].push(r);
+        // Each message's input once: real chat is pushed twice (its exemplar signals are the
+        // costly part of an input).
+        let inputs: Vec<Vec<f32>> =
+            u.texts.iter().map(|t| Ok(stage_input(&encoded_banks, emb(t)?))).collect::<Result<_, TrainError>>()?;
+        for (x, y) in inputs.iter().zip(&labels) {
+            fold_stage_rows[u.fold].push(stage_rows.push(x, y, w));
         }
         // Real chat once more for the cue alone (see `TrainOptions::background_cue_weight`).
         if u.background && opts.background_cue_weight > 0.0 {
             let mut y = [fit::NO_TARGET; STAGE_OUTPUTS];
             y[NUM_STAGES] = 0.0;
-            for t in &u.texts {
-                let r = stage_rows.push(&stage_input(&encoded_banks, emb(t)?), &y, opts.background_cue_weight);
-                fold_stage_rows[u.fold].push(r);
+            for x in &inputs {
+                fold_stage_rows[u.fold].push(stage_rows.push(x, &y, opts.background_cue_weight));
             }
         }
         for (i, t) in copies {
