@@ -233,7 +233,7 @@ impl ExemplarBanks {
         for (i, p) in self.stages.iter().enumerate() {
             stages[i] = enc(p)?;
         }
-        Ok(EncodedBanks::new(stages, enc(&self.benign)?))
+        Ok(EncodedBanks::with_prefix(stages, enc(&self.benign)?, encoder.info().similarity_dim))
     }
 }
 
@@ -253,9 +253,14 @@ pub fn encode_texts(encoder: &dyn Encoder, texts: &[String]) -> Result<Vec<Vec<f
 pub struct EncodedBanks {
     pub stages: [Vec<Vec<f32>>; NUM_STAGES],
     pub benign: Vec<Vec<f32>>,
-    /// Every phrase (benign bank first, then the stage banks in order) packed as the weights of
-    /// one matrix product, so a batch's similarities to all banks are a single product
-    /// ([`EncodedBanks::signals_batch`]); `None` when the banks are empty.
+    /// Similarities read the first `prefix` values of each vector only ...
+    prefix: usize,
+    /// ... multiplied by `width / prefix`, which makes them cosines when the prefix holds that
+    /// share of a unit vector's squared norm (see [`EncodedBanks::with_prefix`]).
+    scale: f32,
+    /// Every phrase's prefix times `scale` (benign bank first, then the stage banks in order)
+    /// packed as the weights of one matrix product, so a batch's similarities to all banks are a
+    /// single product ([`EncodedBanks::signals_batch`]); `None` when the banks are empty.
     packed: Option<jaga_kernels::sgemm::F32Weights>,
 }
 
@@ -287,14 +292,17 @@ fn top_k_mean_of(sims: &[f32], k: usize) -> f32 {
     best[..n].iter().sum::<f32>() / n as f32
 }
 
-/// Mean of the `k` largest cosine similarities (embeddings are L2-normalised, so dot products).
-/// `skip` leaves one phrase of the bank out (for training rows made from the bank itself).
-pub fn top_k_mean(emb: &[f32], bank: &[Vec<f32>], k: usize, skip: Option<usize>) -> f32 {
+/// Mean of the `k` largest cosine similarities (embeddings are L2-normalised, so dot products)
+/// over the first `prefix` values, each product's phrase value multiplied by `scale` (exact for a
+/// power of two, so the sum is the scaled dot product bit for bit). `skip` leaves one phrase of
+/// the bank out (for training rows made from the bank itself).
+pub fn top_k_mean(emb: &[f32], bank: &[Vec<f32>], k: usize, skip: Option<usize>, prefix: usize, scale: f32) -> f32 {
+    let emb = &emb[..prefix.min(emb.len())];
     let mut sims: Vec<f32> = bank
         .iter()
         .enumerate()
         .filter(|(i, _)| Some(*i) != skip)
-        .map(|(_, e)| e.iter().zip(emb).map(|(a, b)| a * b).sum())
+        .map(|(_, e)| e.iter().zip(emb).map(|(a, b)| a * scale * b).sum())
         .collect();
     sims.sort_by(|a, b| b.total_cmp(a));
     let n = k.min(sims.len());
@@ -305,25 +313,42 @@ pub fn top_k_mean(emb: &[f32], bank: &[Vec<f32>], k: usize, skip: Option<usize>)
 }
 
 impl EncodedBanks {
-    /// Banks from their phrase embeddings (all of one width).
+    /// Banks from their phrase embeddings (all of one width), compared in full.
     pub fn new(stages: [Vec<Vec<f32>>; NUM_STAGES], benign: Vec<Vec<f32>>) -> EncodedBanks {
+        EncodedBanks::with_prefix(stages, benign, usize::MAX)
+    }
+
+    /// Banks compared on the first `prefix` values of every vector only, scaled back to cosines:
+    /// for an encoder whose vector is its sentence embedding followed by a middle layer's pool
+    /// ([`crate::model::EncoderInfo::similarity_dim`]), each half holding half the squared norm.
+    /// Phrases are matched on the sentence embedding the banks were written for, while the
+    /// stage head reads the whole vector. `prefix` at or above the width compares in full.
+    pub fn with_prefix(stages: [Vec<Vec<f32>>; NUM_STAGES], benign: Vec<Vec<f32>>, prefix: usize) -> EncodedBanks {
         let all: Vec<&Vec<f32>> = benign.iter().chain(stages.iter().flatten()).collect();
-        let dim = all.first().map_or(0, |e| e.len());
-        let packed = (dim > 0 && all.iter().all(|e| e.len() == dim)).then(|| {
-            let flat: Vec<f32> = all.iter().flat_map(|e| e.iter().copied()).collect();
-            jaga_kernels::sgemm::F32Weights::pack(&flat, &vec![0.0; all.len()], all.len(), dim)
+        let width = all.first().map_or(0, |e| e.len());
+        let prefix = prefix.min(width);
+        let scale = if prefix == 0 { 1.0 } else { width as f32 / prefix as f32 };
+        let packed = (prefix > 0 && all.iter().all(|e| e.len() == width)).then(|| {
+            let flat: Vec<f32> = all.iter().flat_map(|e| e[..prefix].iter().map(|v| v * scale)).collect();
+            jaga_kernels::sgemm::F32Weights::pack(&flat, &vec![0.0; all.len()], all.len(), prefix)
         });
-        EncodedBanks { stages, benign, packed }
+        EncodedBanks { stages, benign, prefix, scale, packed }
+    }
+
+    /// Width of the phrase vectors (0 without phrases).
+    fn width(&self) -> usize {
+        self.benign.iter().chain(self.stages.iter().flatten()).next().map_or(0, |e| e.len())
     }
 
     /// [`EncodedBanks::signals`] of every embedding of a batch, bit for bit: the similarities come
     /// from one matrix product over all banks (summed in the same order as the scalar dot
     /// product), then each bank's top-k is picked by a scan instead of a sort.
     pub fn signals_batch(&self, embs: &[Vec<f32>]) -> Vec<[f32; NUM_SIGNALS]> {
-        let Some(w) = self.packed.as_ref().filter(|w| !embs.is_empty() && embs.iter().all(|e| e.len() == w.k)) else {
+        let width = self.width();
+        let Some(w) = self.packed.as_ref().filter(|_| !embs.is_empty() && embs.iter().all(|e| e.len() == width)) else {
             return embs.iter().map(|e| self.signals(e)).collect();
         };
-        let x: Vec<f32> = embs.iter().flat_map(|e| e.iter().copied()).collect();
+        let x: Vec<f32> = embs.iter().flat_map(|e| e[..w.k].iter().copied()).collect();
         let mut sims = vec![0f32; embs.len() * w.n];
         jaga_kernels::sgemm::gemm(&x, embs.len(), w, false, &mut sims, w.n);
         let nb = self.benign.len();
@@ -352,10 +377,11 @@ impl EncodedBanks {
     /// the bank used as a training row does not find itself.
     pub fn signals_without(&self, emb: &[f32], skip: Option<(BankKind, usize)>) -> [f32; NUM_SIGNALS] {
         let skip_in = |kind: BankKind| skip.filter(|(k, _)| *k == kind).map(|(_, i)| i);
-        let benign = top_k_mean(emb, &self.benign, TOP_K, skip_in(BankKind::Benign));
+        let sim = |bank: &[Vec<f32>], kind| top_k_mean(emb, bank, TOP_K, skip_in(kind), self.prefix, self.scale);
+        let benign = sim(&self.benign, BankKind::Benign);
         let mut out = [0.0; NUM_SIGNALS];
         for (s, bank) in Stage::ALL.iter().zip(&self.stages) {
-            out[s.index()] = top_k_mean(emb, bank, TOP_K, skip_in(BankKind::Stage(*s))) - benign;
+            out[s.index()] = sim(bank, BankKind::Stage(*s)) - benign;
         }
         out[NUM_STAGES] = benign;
         out
@@ -472,6 +498,23 @@ mod tests {
         assert!((s[NUM_STAGES] - 0.3).abs() < 1e-6);
         assert!((s[0] - 0.7).abs() < 1e-6);
         assert!((s[1] + 0.3).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_prefix_is_compared_alone_and_scaled_back_to_cosines() {
+        // Laid out like a tapped encoder's vectors: [sentence embedding, middle layer] / √2.
+        let r = std::f32::consts::FRAC_1_SQRT_2;
+        let v = |a: [f32; 2], b: [f32; 2]| vec![a[0] * r, a[1] * r, b[0] * r, b[1] * r];
+        let stages = std::array::from_fn(|_| vec![v([1.0, 0.0], [1.0, 0.0])]);
+        let benign = vec![v([0.0, 1.0], [0.0, 1.0])];
+        let emb = v([1.0, 0.0], [0.0, 1.0]);
+        let prefix = EncodedBanks::with_prefix(stages.clone(), benign.clone(), 2);
+        let s = prefix.signals(&emb);
+        // Sentence embeddings: the stage phrase is the message (cosine 1), the benign one is
+        // orthogonal (0). Over the whole vector both would be 0.5 and the signal 0.
+        assert!((s[0] - 1.0).abs() < 1e-6 && s[NUM_STAGES].abs() < 1e-6, "{s:?}");
+        assert!(EncodedBanks::new(stages, benign).signals(&emb)[0].abs() < 1e-6);
+        assert_eq!(prefix.signals_batch(&[emb.clone(), emb]), vec![s, s]);
     }
 
     /// Bounds: enough phrasings per stage (EN, ID and code-mixed, in every context the stage is

@@ -326,7 +326,10 @@ pub(crate) mod test_encoder {
 
     impl WordHashEncoder {
         pub fn new(id: &str) -> Self {
-            WordHashEncoder { info: EncoderInfo { id: id.into(), dim: 32 }, texts: Mutex::new(Vec::new()) }
+            WordHashEncoder {
+                info: EncoderInfo { id: id.into(), dim: 32, similarity_dim: 32 },
+                texts: Mutex::new(Vec::new()),
+            }
         }
     }
 

@@ -33,14 +33,18 @@ pub struct BertStyle {
     /// Id written into padding positions of a [`TokenBatch`] (the packed forward never reads
     /// them; matching the tokenizer keeps batches identical to what reference implementations see).
     pub pad_id: u32,
+    /// Also pool the states after this many layers, appended to the embedding
+    /// ([`PackedBert::with_tap`]): the vector is then twice the hidden size.
+    pub tap_layer: Option<usize>,
 }
 
-/// The id names the weights (E5S1 Q4_0) and the arithmetic (int8 linear layers): heads trained on
-/// one encoder's embeddings are only valid for that encoder.
+/// The id names the weights (E5S1 Q4_0), the arithmetic (int8 linear layers) and the output (the
+/// last layer's pool, then layer 8's: `l8`): heads trained on one encoder's embeddings are only
+/// valid for that encoder.
 pub const E5_SMALL_STYLE: BertStyle =
-    BertStyle { id: "multilingual-e5-small@e5s1-q4-i8", prefix: "query: ", pad_id: 1 };
+    BertStyle { id: "multilingual-e5-small@e5s1-q4-i8-l8", prefix: "query: ", pad_id: 1, tap_layer: Some(8) };
 
-pub const MINILM_STYLE: BertStyle = BertStyle { id: "all-minilm-l6-v2@i8", prefix: "", pad_id: 0 };
+pub const MINILM_STYLE: BertStyle = BertStyle { id: "all-minilm-l6-v2@i8", prefix: "", pad_id: 0, tap_layer: None };
 
 /// Default token budget per message: chat lines are short, and attention cost grows with length.
 pub const DEFAULT_MAX_TOKENS: usize = 128;
@@ -126,9 +130,12 @@ impl BertEncoder {
         // SAFETY: the file is only ever replaced by an atomic rename (see `fetch`), never modified
         // in place, and every tensor is copied out of the mapping while loading.
         let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&paths.weights], DType::F32, &Device::Cpu) }?;
-        let model = PackedBert::load(vb, &config, isa)?;
+        let mut model = PackedBert::load(vb, &config, isa)?;
+        if let Some(layer) = style.tap_layer {
+            model = model.with_tap(layer)?;
+        }
         Ok(Self {
-            info: EncoderInfo { id: style.id.to_string(), dim: config.hidden_size },
+            info: EncoderInfo { id: style.id.to_string(), dim: model.output_dim(), similarity_dim: config.hidden_size },
             max_tokens: max_tokens.clamp(2, config.max_position_embeddings),
             model,
             tokenizer,

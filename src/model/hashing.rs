@@ -26,7 +26,7 @@ impl Default for HashingEncoder {
 
 impl HashingEncoder {
     pub fn new() -> Self {
-        Self { info: EncoderInfo { id: "hashing-v1".into(), dim: HASHING_DIM } }
+        Self { info: EncoderInfo { id: "hashing-v1".into(), dim: HASHING_DIM, similarity_dim: HASHING_DIM } }
     }
 
     /// Feature ids of one text: `bucket << 1 | sign`. Words weigh twice (two ids) so whole-word

@@ -14,6 +14,10 @@ pub struct EncoderInfo {
     pub id: String,
     /// Embedding width.
     pub dim: usize,
+    /// The leading values of the vector that hold the sentence embedding proper, which the
+    /// exemplar banks compare: `dim`, or the last layer's pool of an encoder that appends a middle
+    /// layer's after it (half the width, half the squared norm; see `bert::BertStyle::tap_layer`).
+    pub similarity_dim: usize,
 }
 
 /// Token ids of a batch, padded to a common length, with the attention mask.
@@ -148,7 +152,8 @@ pub struct EncoderOptions {
     pub embedding_cache_bytes: usize,
 }
 
-/// Default embedding-cache budget: 32 MiB holds about 17,000 distinct texts of e5-small.
+/// Default embedding-cache budget: 32 MiB holds about 10,000 distinct texts of e5-small (768 values
+/// each, the last layer's pool and layer 8's).
 pub const DEFAULT_EMBEDDING_CACHE_BYTES: usize = 32 << 20;
 
 impl Default for EncoderOptions {

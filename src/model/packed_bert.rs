@@ -176,6 +176,8 @@ pub struct PackedBert {
     emb: Embeddings,
     layers: Vec<Layer>,
     eps: f32,
+    /// Also pool the hidden states after this many layers (see [`Self::with_tap`]).
+    tap: Option<usize>,
 }
 
 fn vec_of(vb: &VarBuilder, shape: &[usize], name: &str) -> candle_core::Result<Vec<f32>> {
@@ -232,7 +234,29 @@ impl PackedBert {
                 ln2: ln_of(&l.pp("output").pp("LayerNorm"), h)?,
             });
         }
-        Ok(PackedBert { cfg: cfg.clone(), isa, emb, layers, eps: cfg.layer_norm_eps as f32 })
+        Ok(PackedBert { cfg: cfg.clone(), isa, emb, layers, eps: cfg.layer_norm_eps as f32, tap: None })
+    }
+
+    /// Makes [`Self::forward`] return a second pooled vector beside the last layer's: the mean of
+    /// the hidden states after `layer` layers (1 = after the first), the sequence's first token
+    /// left out. The stage head reads both: with the middle layer beside the last it finds more
+    /// grooming moves in conversation families it never saw and fewer in real chat (figures in
+    /// `docs/encoder.md`). It is read from the same forward pass, so it costs one more pooling.
+    pub fn with_tap(mut self, layer: usize) -> candle_core::Result<PackedBert> {
+        if layer == 0 || layer >= self.layers.len() {
+            candle_core::bail!(
+                "tap after layer {layer}: the model has {} layers (1..{} allowed)",
+                self.layers.len(),
+                self.layers.len()
+            );
+        }
+        self.tap = Some(layer);
+        Ok(self)
+    }
+
+    /// Width of [`Self::forward`]'s rows: the hidden size, twice that with a tap.
+    pub fn output_dim(&self) -> usize {
+        self.cfg.hidden_size * if self.tap.is_some() { 2 } else { 1 }
     }
 
     pub fn config(&self) -> &Config {
@@ -256,7 +280,10 @@ impl PackedBert {
 
     /// Embeds packed sequences: `ids` is `[tokens]` u32, the concatenation of sequences of the
     /// given lengths (each already truncated to the model's positions). Returns `[sequences,
-    /// hidden]` f32: mean of each sequence's last hidden states, L2-normalised.
+    /// hidden]` f32: mean of each sequence's last hidden states, L2-normalised. With a tap
+    /// ([`Self::with_tap`]) it is `[sequences, 2 hidden]`: that vector, then the tapped layer's,
+    /// each L2-normalised and scaled by 1/√2, so the row is still unit length and a dot product
+    /// of two rows is the mean of the two cosines.
     pub fn forward(&self, ids: &Tensor, lens: &[usize]) -> candle_core::Result<Tensor> {
         let total: usize = lens.iter().sum();
         if ids.dims() != [total] {
@@ -273,14 +300,23 @@ impl PackedBert {
         }
         let x = ids.apply_op1_no_bwd(&EmbedOp { model: self, seqs: &seqs })?;
         let Some((last, rest)) = self.layers.split_last() else {
-            return x.apply_op1_no_bwd(&PoolOp { hidden: self.cfg.hidden_size, seqs: &seqs });
+            return x.apply_op1_no_bwd(&PoolOp { hidden: self.cfg.hidden_size, seqs: &seqs, skip_first: false });
         };
-        for layer in rest {
+        let mut tapped = None;
+        for (i, layer) in rest.iter().enumerate() {
             x.inplace_op1(&AttentionBlock { model: self, layer, seqs: &seqs })?;
             x.inplace_op1(&FeedForwardBlock { model: self, layer, pool: None })?;
+            if self.tap == Some(i + 1) {
+                let op = PoolOp { hidden: self.cfg.hidden_size, seqs: &seqs, skip_first: true };
+                tapped = Some(x.apply_op1_no_bwd(&op)?);
+            }
         }
         x.inplace_op1(&AttentionBlock { model: self, layer: last, seqs: &seqs })?;
-        x.apply_op1_no_bwd(&FeedForwardBlock { model: self, layer: last, pool: Some(&seqs) })
+        let pooled = x.apply_op1_no_bwd(&FeedForwardBlock { model: self, layer: last, pool: Some(&seqs) })?;
+        match tapped {
+            None => Ok(pooled),
+            Some(t) => Tensor::cat(&[&pooled, &t], 1)?.affine(std::f64::consts::FRAC_1_SQRT_2, 0.0),
+        }
     }
 
     /// [`Self::forward`] on plain rows of token ids.
@@ -455,14 +491,16 @@ impl CustomOp1 for FeedForwardBlock<'_> {
         let seqs = self.pool.unwrap_or_default();
         let mut x = f32_input(storage, layout)?.to_vec();
         self.run(&mut x);
-        Ok((CpuStorage::F32(mean_pool(&x, h, seqs)), Shape::from((seqs.len(), h))))
+        Ok((CpuStorage::F32(mean_pool(&x, h, seqs, false)), Shape::from((seqs.len(), h))))
     }
 }
 
-/// Mean pooling on its own, for a model without layers (only in tests).
+/// Mean pooling on its own: a tapped middle layer, or a model without layers (only in tests).
 struct PoolOp<'a> {
     hidden: usize,
     seqs: &'a [Range<usize>],
+    /// Leave each sequence's first token out (when it has more than one).
+    skip_first: bool,
 }
 
 impl CustomOp1 for PoolOp<'_> {
@@ -472,14 +510,17 @@ impl CustomOp1 for PoolOp<'_> {
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
         let x = f32_input(storage, layout)?;
-        Ok((CpuStorage::F32(mean_pool(x, self.hidden, self.seqs)), Shape::from((self.seqs.len(), self.hidden))))
+        let pooled = mean_pool(x, self.hidden, self.seqs, self.skip_first);
+        Ok((CpuStorage::F32(pooled), Shape::from((self.seqs.len(), self.hidden))))
     }
 }
 
-/// Mean of each sequence's rows, L2-normalised (a zero vector stays zero).
-fn mean_pool(x: &[f32], h: usize, seqs: &[Range<usize>]) -> Vec<f32> {
+/// Mean of each sequence's rows (without its first row if `skip_first` and it has more than one),
+/// L2-normalised (a zero vector stays zero).
+fn mean_pool(x: &[f32], h: usize, seqs: &[Range<usize>], skip_first: bool) -> Vec<f32> {
     let mut out = vec![0f32; seqs.len() * h];
     for (o, s) in out.chunks_exact_mut(h).zip(seqs) {
+        let s = if skip_first && s.len() > 1 { s.start + 1..s.end } else { s.clone() };
         for r in s.clone() {
             for (a, v) in o.iter_mut().zip(&x[r * h..(r + 1) * h]) {
                 *a += v;

@@ -73,16 +73,16 @@ fn mismatched_batch_is_an_error_not_a_panic() {
     assert!(matches!(enc.embed(&bad), Err(ModelError::Inference(_))));
 }
 
-fn check_dims_norm_and_batching(kind: EncoderKind, expected_id: &str) {
+fn check_dims_norm_and_batching(kind: EncoderKind, expected_id: &str, expected_dim: usize) {
     let Some(enc) = real(kind) else { return };
     let batch = encode(enc, &LINES);
     {
         let guard = enc.lock().unwrap_or_else(|p| p.into_inner());
         assert_eq!(guard.info().id, expected_id);
-        assert_eq!(guard.info().dim, 384);
+        assert_eq!(guard.info().dim, expected_dim);
     }
     for v in &batch {
-        assert_eq!(v.len(), 384);
+        assert_eq!(v.len(), expected_dim);
         let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
         assert!((n - 1.0).abs() < 1e-4, "norm {n}");
     }
@@ -96,12 +96,13 @@ fn check_dims_norm_and_batching(kind: EncoderKind, expected_id: &str) {
 
 #[test]
 fn e5_dims_norm_and_batch_matches_single() {
-    check_dims_norm_and_batching(EncoderKind::E5Small, "multilingual-e5-small@e5s1-q4-i8");
+    // The last layer's pool, then layer 8's (see `bert::E5_SMALL_STYLE`).
+    check_dims_norm_and_batching(EncoderKind::E5Small, "multilingual-e5-small@e5s1-q4-i8-l8", 768);
 }
 
 #[test]
 fn minilm_dims_norm_and_batch_matches_single() {
-    check_dims_norm_and_batching(EncoderKind::MiniLm, "all-minilm-l6-v2@i8");
+    check_dims_norm_and_batching(EncoderKind::MiniLm, "all-minilm-l6-v2@i8", 384);
 }
 
 #[test]
@@ -120,9 +121,17 @@ fn e5_matches_across_languages() {
         return;
     };
     let v = encode(enc, &["berapa umurmu?", "how old are you?", "the train leaves at noon"]);
-    let same = cos(&v[0], &v[1]);
-    let unrelated = cos(&v[1], &v[2]);
+    // The sentence embedding (what the exemplar banks compare) maps a translation close by ...
+    let d = enc.lock().unwrap_or_else(|p| p.into_inner()).info().similarity_dim;
+    let sentence = |v: &[f32]| {
+        let mut s = v[..d].to_vec();
+        l2_normalize(&mut s);
+        s
+    };
+    let same = cos(&sentence(&v[0]), &sentence(&v[1]));
     assert!(same > 0.88, "cross-lingual cosine {same}");
+    // ... and the whole vector, layer 8 included, still ranks it above an unrelated sentence.
+    let (same, unrelated) = (cos(&v[0], &v[1]), cos(&v[1], &v[2]));
     assert!(same > unrelated + 0.05, "same {same} vs unrelated {unrelated}");
 }
 
@@ -301,8 +310,10 @@ fn encoder_threads_zero_means_one_per_core() {
 const QUALITY_TEXTS: &str = include_str!("quality_texts.txt");
 
 /// Embeddings from candle's reference f32 `BertModel` (one text at a time, no padding, no mask),
-/// mean-pooled and L2-normalised, for the token rows `enc` produces.
-fn reference_embeddings(paths: &ModelPaths, enc: &BertEncoder, texts: &[&str]) -> Vec<Vec<f32>> {
+/// mean-pooled and L2-normalised, for the token rows `enc` produces. With a tap layer, the same
+/// for a `BertModel` cut after that many layers (first token left out) is appended, both halves
+/// scaled by 1/√2: the layout `PackedBert::with_tap` promises.
+fn reference_embeddings(paths: &ModelPaths, enc: &BertEncoder, texts: &[&str], tap: Option<usize>) -> Vec<Vec<f32>> {
     use candle_core::{DType, Device, Tensor};
     use candle_transformers::models::bert::{BertModel, Config};
     let dev = Device::Cpu;
@@ -316,16 +327,27 @@ fn reference_embeddings(paths: &ModelPaths, enc: &BertEncoder, texts: &[&str]) -
     }
     let vb = candle_nn::VarBuilder::from_tensors(tensors, DType::F32, &dev);
     let cfg: Config = serde_json::from_slice(&std::fs::read(&paths.config).unwrap()).unwrap();
-    let model = BertModel::load(vb, &cfg).unwrap();
+    let model = BertModel::load(vb.clone(), &cfg).unwrap();
+    let cut = tap.map(|layers| BertModel::load(vb, &Config { num_hidden_layers: layers, ..cfg.clone() }).unwrap());
     let batch = enc.tokenize(texts).unwrap();
+    let pool = |model: &BertModel, ids: &Tensor, skip_first: bool| {
+        let hidden = model.forward(ids, &ids.zeros_like().unwrap(), None).unwrap();
+        let len = hidden.dims()[1];
+        let hidden = if skip_first && len > 1 { hidden.narrow(1, 1, len - 1).unwrap() } else { hidden };
+        let mut v = hidden.mean(1).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        l2_normalize(&mut v);
+        v
+    };
     (0..batch.batch)
         .map(|r| {
             let row = &batch.ids[r * batch.seq_len..(r + 1) * batch.seq_len];
             let len = batch.mask[r * batch.seq_len..(r + 1) * batch.seq_len].iter().filter(|&&m| m == 1).count();
             let ids = Tensor::from_vec(row[..len].to_vec(), (1, len), &dev).unwrap();
-            let hidden = model.forward(&ids, &ids.zeros_like().unwrap(), None).unwrap();
-            let mut v = hidden.mean(1).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
-            l2_normalize(&mut v);
+            let mut v = pool(&model, &ids, false);
+            if let Some(cut) = &cut {
+                v.extend(pool(cut, &ids, true));
+                v.iter_mut().for_each(|x| *x *= std::f32::consts::FRAC_1_SQRT_2);
+            }
             v
         })
         .collect()
@@ -341,7 +363,7 @@ fn compare_with_reference(kind: EncoderKind, paths: ModelPaths, style: bert::Ber
     for isa in isas {
         let enc = BertEncoder::load_for(&paths, style, DEFAULT_MAX_TOKENS, isa).unwrap().with_workers(2);
         let ours = enc.encode_timed(&texts).unwrap().0;
-        let reference = reference_embeddings(&paths, &enc, &texts);
+        let reference = reference_embeddings(&paths, &enc, &texts, style.tap_layer);
         let cosines: Vec<f32> = ours.iter().zip(&reference).map(|(a, b)| cos(a, b)).collect();
         let mean = cosines.iter().sum::<f32>() / cosines.len() as f32;
         let (worst, at) = cosines.iter().enumerate().fold((1f32, 0), |w, (i, &c)| if c < w.0 { (c, i) } else { w });
@@ -456,4 +478,19 @@ fn compact_unigram_tokenizes_exactly_like_the_tokenizers_crate() {
         }
     }
     eprintln!("compact Unigram: {} texts ({real_lines} human-written) tokenised identically", 2 * texts.len());
+}
+
+#[test]
+fn a_tap_outside_the_middle_layers_is_refused() {
+    if real(EncoderKind::E5Small).is_none() {
+        return;
+    }
+    let paths = ModelCache::from_env().unwrap().e5_paths();
+    for layer in [0, 12] {
+        let style = bert::BertStyle { tap_layer: Some(layer), ..bert::E5_SMALL_STYLE };
+        let Err(err) = BertEncoder::load_for(&paths, style, DEFAULT_MAX_TOKENS, jaga_kernels::Isa::Portable) else {
+            panic!("a tap after layer {layer} of 12 was accepted");
+        };
+        assert!(err.to_string().contains("tap after layer"), "{err}");
+    }
 }
