@@ -209,6 +209,24 @@ pub fn run_train(a: TrainArgs) -> anyhow::Result<()> {
             fmt(report.obfuscation_recall_drop_points)
         );
     }
+    if let (Some(n), Some(default)) = (&report.default_alert_nearest_background, report.profiles.first()) {
+        let what = if n.recall_without_it > default.alert.recall {
+            format!(
+                "it holds the threshold up: without it the rule chooses {:.4} (out-of-fold recall {:.3}, not {:.3})",
+                n.alert_without_it, n.recall_without_it, default.alert.recall
+            )
+        } else {
+            format!("without it the rule keeps the same out-of-fold recall ({:.3})", n.recall_without_it)
+        };
+        eprintln!(
+            "jaga train: default alert {:.4}; the riskiest real training conversation below it is {} ({}, out of \
+             fold {:.3}); {what}",
+            default.thresholds.alert,
+            n.conversation_id,
+            n.language.as_str(),
+            n.risk
+        );
+    }
     for (lang, fa) in &report.background_validation {
         eprintln!(
             "jaga train: background validation {}: {} of {} conversations alerted ({} per 1,000)",

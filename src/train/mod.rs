@@ -293,6 +293,9 @@ pub struct TrainReport {
     /// out of fold: how close real chat comes to the alert threshold.
     pub background_validation_top: Vec<(String, f32)>,
     pub background_train_out_of_fold_top: Vec<(String, f32)>,
+    /// The riskiest real benign training conversation below the default's `alert`, out of fold,
+    /// and what the default's rule chooses without it.
+    pub default_alert_nearest_background: Option<profiles::NearestBackground>,
     /// Per training family, out of fold at the chosen default profile: (conversations, flagged).
     pub train_out_of_fold_by_family: BTreeMap<String, (usize, usize)>,
     pub clause_experiment: Option<clauses::ClauseReport>,
@@ -644,6 +647,7 @@ pub fn train(
         write_out_of_fold(path, &oof_syn, &oof_bg, min_messages)?;
     }
     let choices = profiles::choose_all(&bases, &oof_syn, &oof_bg);
+    let nearest = profiles::nearest_background(&choices[0], &bases[0], &oof_syn, &oof_bg, None, None);
     let by_id: HashMap<&str, &str> =
         train_l.iter().map(|&i| (labelled[i].conversation_id.as_str(), families[i].as_str())).collect();
 
@@ -740,6 +744,7 @@ pub fn train(
         background_train_out_of_fold: predicted_false_alerts(&oof_bg, default_profile),
         background_validation_top: top_risks(&val_results, min_messages),
         background_train_out_of_fold_top: top_risks(&oof_bg, min_messages),
+        default_alert_nearest_background: nearest,
         train_out_of_fold_by_family: oof_by_family(&oof_syn, &by_id, default_profile),
         clause_experiment,
     };

@@ -97,6 +97,53 @@ pub struct Choice {
     pub constraints_met: bool,
 }
 
+/// The riskiest real benign training conversation that a profile's `alert` leaves unflagged, and
+/// what the same rule chooses without it. The default's budget (1 false alert per 1,000 real
+/// conversations in each language) allows none of a few hundred, so one conversation's
+/// out-of-fold score can decide how much a retrained model catches: when `recall_without_it`
+/// exceeds the chosen recall, that conversation, not the synthetic data, holds `alert` up, and it
+/// is the one to read before trusting or retuning the thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NearestBackground {
+    pub conversation_id: String,
+    pub language: Language,
+    /// Its out-of-fold eligible max risk, the score `alert` has to stay above.
+    pub risk: f32,
+    /// `alert` and its synthetic recall when the same rule is chosen without that conversation.
+    pub alert_without_it: f32,
+    pub recall_without_it: f64,
+}
+
+/// [`NearestBackground`] for `choice`, made by [`choose`] with the same `floor` and `ceiling`;
+/// `None` when no background conversation long enough to alert scores below its `alert`.
+pub fn nearest_background(
+    choice: &Choice,
+    base: &Profile,
+    synthetic: &[ConvResult],
+    background: &[ConvResult],
+    floor: Option<f32>,
+    ceiling: Option<f32>,
+) -> Option<NearestBackground> {
+    let alert = choice.thresholds.alert;
+    let (i, risk) = background
+        .iter()
+        .zip(eligible(background, base.min_messages))
+        .enumerate()
+        .filter(|(_, (r, _))| r.risk.len() >= base.min_messages as usize)
+        .filter_map(|(i, (_, (s, _)))| s.filter(|&s| s < alert).map(|s| (i, s)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let rest: Vec<ConvResult> =
+        background.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, r)| r.clone()).collect();
+    let without = choose(&choice.rule, base, synthetic, &rest, floor, ceiling);
+    Some(NearestBackground {
+        conversation_id: background[i].id.clone(),
+        language: background[i].language,
+        risk,
+        alert_without_it: without.thresholds.alert,
+        recall_without_it: without.alert.recall,
+    })
+}
+
 struct Scores {
     synth: Vec<(Option<f32>, bool)>,
     /// Background conversations long enough to alert, by language.
@@ -345,6 +392,44 @@ mod tests {
         let newer = apply(&p, &c, "m2", &"a".repeat(64), "2027-01-01T00:00:00Z");
         assert_eq!(newer.version, p.version, "same thresholds keep the version");
         assert_eq!(newer.provenance.unwrap().model_version, "m2");
+    }
+
+    #[test]
+    fn the_real_chat_that_holds_alert_up_is_named_with_what_it_costs() {
+        let base = Profile::builtin("default").unwrap();
+        let mut bg: Vec<ConvResult> =
+            (0..1000).map(|i| result(100 + i, Language::En, false, &[0.1, 0.1, 0.1])).collect();
+        bg.push(result(3000, Language::Id, false, &[0.1, 0.2, 0.7]));
+        bg.push(result(3001, Language::Id, false, &[0.1, 0.1, 0.2]));
+        // Above the chat that cannot alert at all, the Indonesian chat at 0.7 is the riskiest.
+        bg.push(result(3002, Language::Id, false, &[0.99]));
+        // Grooming at 0.9 and 0.6 with nothing benign between: only the real chat at 0.7 keeps
+        // `alert` above 0.6, at half the recall.
+        let synth: Vec<ConvResult> = [(true, 0.9), (true, 0.6), (false, 0.3)]
+            .iter()
+            .enumerate()
+            .map(|(i, (g, r))| result(i, Language::En, *g, &[0.0, 0.0, *r]))
+            .collect();
+        let c = choose(&RULES[0], &base, &synth, &bg, None, None);
+        assert!(c.thresholds.alert > 0.7 && c.alert.recall == 0.5, "{c:?}");
+        let n = nearest_background(&c, &base, &synth, &bg, None, None).unwrap();
+        assert_eq!((n.conversation_id.as_str(), n.language), ("c3000", Language::Id));
+        assert!((n.risk - 0.7).abs() < 1e-6);
+        assert!(n.alert_without_it <= 0.6 && n.recall_without_it == 1.0, "{n:?}");
+
+        // With a benign synthetic conversation at 0.65, precision alone keeps `alert` above 0.65:
+        // the real chat is still the nearest, but recall without it is the same.
+        let mut synth = synth;
+        synth.push(result(9, Language::En, false, &[0.0, 0.0, 0.65]));
+        let c = choose(&RULES[0], &base, &synth, &bg, None, None);
+        let n = nearest_background(&c, &base, &synth, &bg, None, None).unwrap();
+        assert_eq!(n.conversation_id, "c3000");
+        assert_eq!(n.recall_without_it, c.alert.recall, "{n:?}");
+
+        // Nothing long enough to alert below `alert`: nothing to name.
+        let quiet = [result(5000, Language::En, false, &[0.1, 0.1])];
+        let c = choose(&RULES[0], &base, &synth, &quiet, None, None);
+        assert_eq!(nearest_background(&c, &base, &synth, &quiet, None, None), None);
     }
 
     #[test]
