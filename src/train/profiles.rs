@@ -125,12 +125,11 @@ pub fn nearest_background(
     ceiling: Option<f32>,
 ) -> Option<NearestBackground> {
     let alert = choice.thresholds.alert;
-    let (i, risk) = background
-        .iter()
-        .zip(eligible(background, base.min_messages))
+    // A conversation shorter than `min_messages` has no eligible risk, so it is never named.
+    let (i, risk) = eligible(background, base.min_messages)
+        .into_iter()
         .enumerate()
-        .filter(|(_, (r, _))| r.risk.len() >= base.min_messages as usize)
-        .filter_map(|(i, (_, (s, _)))| s.filter(|&s| s < alert).map(|s| (i, s)))
+        .filter_map(|(i, (s, _))| s.filter(|&s| s < alert).map(|s| (i, s)))
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     let rest: Vec<ConvResult> =
         background.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, r)| r.clone()).collect();
