@@ -8,7 +8,9 @@
 //!
 //! Each profile's `alert` threshold is the candidate that maximises its objective on the synthetic
 //! conversations among those that keep false alerts on the real benign background within a
-//! budget **in every language** and reach a precision floor on the synthetic conversations. Equal
+//! budget **in every language** and reach a precision floor on the synthetic conversations (the
+//! default maximises recall among the thresholds within 0.01 of its best F0.5: that curve is flat,
+//! see [`RULES`]). Equal
 //! candidates form a plateau (the same conversations flagged); the threshold is placed in its
 //! middle, the widest margin to both the benign score above which it must stay and the grooming
 //! score it must keep, rather than at an edge that the next retrain's noise crosses. A conversation counts as flagged when its eligible
@@ -52,26 +54,44 @@ pub struct ProfileRule {
     /// Least precision at `alert` on the synthetic conversations.
     pub min_precision: f64,
     pub objective: Objective,
+    /// For an F0.5 objective: among the admissible thresholds whose F0.5 is within this much of
+    /// the best, the one that catches the most (0 = the best F0.5 itself). See [`RULES`].
+    pub f05_slack: f64,
 }
 
 /// The three shipped profiles. The default's precision floor on the synthetic out-of-fold scores
 /// (0.90) was chosen on the held-out families: 0.95 put the threshold where held-out recall fell
-/// to 0.41 (F0.5 0.75) for a precision gain the held-out set did not show; at 0.90 the real-chat
-/// cap, not the synthetic hard negatives, is what holds the threshold up. The synthetic set has
+/// to 0.41 (F0.5 0.75) for a precision gain the held-out set did not show. The synthetic set has
 /// ~40 % grooming and deliberately hard negatives, so its precision understates a platform's.
+///
+/// The default's F0.5 slack (0.01, about one standard error of F0.5 on the ~900 out-of-fold
+/// grooming conversations) was chosen on the held-out families too: the out-of-fold F0.5 is flat
+/// over a wide band of thresholds (within 0.01 from about 0.61 to 0.85 on the heads before it),
+/// so its exact maximum is noise, and where in the band the threshold sits moved held-out recall
+/// by up to 0.16. Within the band the rule takes the threshold that catches the most; over three
+/// seeds held-out F0.5 stayed level or rose and recall rose (model card, "Training counterparts
+/// and the default's F0.5 slack").
 pub const RULES: [ProfileRule; 3] = [
-    ProfileRule { name: "default", max_background_fa_per_1k: 1.0, min_precision: 0.90, objective: Objective::F05 },
+    ProfileRule {
+        name: "default",
+        max_background_fa_per_1k: 1.0,
+        min_precision: 0.90,
+        objective: Objective::F05,
+        f05_slack: 0.01,
+    },
     ProfileRule {
         name: "high-recall",
         max_background_fa_per_1k: 5.0,
         min_precision: 0.85,
         objective: Objective::Recall,
+        f05_slack: 0.0,
     },
     ProfileRule {
         name: "high-precision",
         max_background_fa_per_1k: 0.0,
         min_precision: 0.97,
         objective: Objective::F05,
+        f05_slack: 0.0,
     },
 ];
 
@@ -229,9 +249,23 @@ pub fn choose(
     let lo = (base.hysteresis + 0.03).max(0.03).max(floor.unwrap_or(0.0));
     let hi = ceiling.unwrap_or(0.97).min(0.97).max(lo);
     let curve: Vec<Candidate> = scores.candidates(lo, hi).into_iter().map(|t| scores.at(t)).collect();
-    let objective = |c: &Candidate| match rule.objective {
-        Objective::F05 => (c.f0_5.unwrap_or(0.0), c.recall),
-        Objective::Recall => (c.recall, c.precision.unwrap_or(0.0)),
+    let admissible = |c: &Candidate| {
+        within_budget(c, rule.max_background_fa_per_1k) && c.precision.is_some_and(|p| p >= rule.min_precision - 1e-9)
+    };
+    // An F0.5 rule with slack keeps the thresholds within `f05_slack` of the best admissible F0.5
+    // and then maximises recall among them.
+    let f05_floor = match rule.objective {
+        Objective::F05 if rule.f05_slack > 0.0 => curve
+            .iter()
+            .filter(|c| admissible(c))
+            .filter_map(|c| c.f0_5)
+            .max_by(f64::total_cmp)
+            .map(|best| best - rule.f05_slack - 1e-12),
+        _ => None,
+    };
+    let objective = |c: &Candidate| match (rule.objective, f05_floor) {
+        (Objective::F05, None) => (c.f0_5.unwrap_or(0.0), c.recall),
+        (Objective::F05, Some(_)) | (Objective::Recall, _) => (c.recall, c.precision.unwrap_or(0.0)),
     };
     let precision_first = |c: &Candidate| (c.precision.unwrap_or(0.0), c.recall);
     // The best candidate, then the middle of its plateau: the run of neighbouring candidates
@@ -253,10 +287,8 @@ pub fn choose(
         let at_mid = scores.at(mid);
         Some(if pred(&at_mid) && same(&at_mid) { at_mid } else { curve[top].clone() })
     };
-    let admissible = |c: &Candidate| {
-        within_budget(c, rule.max_background_fa_per_1k) && c.precision.is_some_and(|p| p >= rule.min_precision - 1e-9)
-    };
-    let (alert, met) = match best(&admissible, &objective) {
+    let in_band = |c: &Candidate| admissible(c) && f05_floor.is_none_or(|floor| c.f0_5.is_some_and(|f| f >= floor));
+    let (alert, met) = match best(&in_band, &objective) {
         Some(c) => (c, true),
         None => {
             let fallback = best(&|c: &Candidate| within_budget(c, rule.max_background_fa_per_1k), &precision_first)
@@ -300,8 +332,11 @@ pub fn apply(base: &Profile, choice: &Choice, model_version: &str, data_sha256: 
         choice.alert.background_fa_per_1k.iter().map(|(l, fa)| format!("{} {fa:.1}", l.as_str())).collect();
     let precision = choice.alert.precision.map_or("n/a".into(), |p| format!("{p:.3}"));
     let objective = match choice.rule.objective {
-        Objective::F05 => "F0.5",
-        Objective::Recall => "recall",
+        Objective::F05 if choice.rule.f05_slack > 0.0 => {
+            format!("recall within {} of the best F0.5", choice.rule.f05_slack)
+        }
+        Objective::F05 => "F0.5".to_string(),
+        Objective::Recall => "recall".to_string(),
     };
     let how = if choice.constraints_met {
         format!(
@@ -391,6 +426,29 @@ mod tests {
         let newer = apply(&p, &c, "m2", &"a".repeat(64), "2027-01-01T00:00:00Z");
         assert_eq!(newer.version, p.version, "same thresholds keep the version");
         assert_eq!(newer.provenance.unwrap().model_version, "m2");
+    }
+
+    #[test]
+    fn the_default_takes_the_most_recall_within_its_f05_slack() {
+        let base = Profile::builtin("default").unwrap();
+        // 90 grooming conversations at 0.9, 10 at 0.6, and `benign` benign ones at 0.6 too.
+        let synth = |benign: usize| -> Vec<ConvResult> {
+            let g = (0..100).map(|i| result(i, Language::En, true, &[0.0, 0.0, if i < 90 { 0.9 } else { 0.6 }]));
+            g.chain((0..benign).map(|i| result(100 + i, Language::En, false, &[0.0, 0.0, 0.6]))).collect()
+        };
+        let strict = ProfileRule { f05_slack: 0.0, ..RULES[0] };
+        // With 3 benign at 0.6, F0.5 is 0.978 above 0.6 and 0.977 at it: within the slack, so the
+        // default catches all 100, where the strict maximum stops at 90.
+        let c = choose(&RULES[0], &base, &synth(3), &[], None, None);
+        assert!(c.constraints_met && c.thresholds.alert <= 0.6 && c.alert.recall == 1.0, "{c:?}");
+        let s = choose(&strict, &base, &synth(3), &[], None, None);
+        assert!(s.thresholds.alert > 0.6 && s.alert.recall == 0.9, "{s:?}");
+        assert!(s.alert.f0_5.unwrap() - c.alert.f0_5.unwrap() <= RULES[0].f05_slack);
+        // With 10 benign there, F0.5 at 0.6 is 0.926: beyond the slack, so the default stays above.
+        let c = choose(&RULES[0], &base, &synth(10), &[], None, None);
+        assert!(c.thresholds.alert > 0.6 && c.alert.recall == 0.9, "{c:?}");
+        let p = apply(&base, &c, "m1", &"a".repeat(64), "2026-03-01T00:00:00Z");
+        assert!(p.description.contains("within 0.01 of the best F0.5"), "{}", p.description);
     }
 
     #[test]

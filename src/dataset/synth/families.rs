@@ -377,6 +377,25 @@ pub(super) const FAMILIES: &[Family] = &[
          A:gift.pulsa+B:kid.thanks|A:gift_move.group+B:kid.thanks A:move.group_dm+B:kid.app ~0-2",
     )
     .group(1.0, 4),
+    // Training counterparts of the held-out guilt trip's move: a gift turned into a debt
+    // ("u took the pass, so now u listen to me"). Without them the training three quarters of
+    // that bank were never drawn, and coercion by obligation was a move the heads never saw.
+    groom(
+        "groom_debt_trap",
+        &["daily", "social"],
+        Normal,
+        AdultOrUnknown,
+        "A:greet.social+B:kid.hi ~1-3 A:gift.pulsa+B:kid.thanks|A:gift.money+B:kid.thanks ~0-2 A:flat.special+B:kid.shy? \
+         A:sec.tell+B:kid.ok A:thr.guilt+B:kid.scared|A:thr.guilt+B:sec.kid_plea A:move.app+B:kid.app?",
+    ),
+    groom(
+        "groom_gamer_debt",
+        &["game"],
+        Fast,
+        AdultOrUnknown,
+        "~1-2 A:flat.skill+B:kid.shy A:gift.game+B:kid.thanks ~0-2 A:move.app+B:kid.app A:age.ask+B:kid.age? \
+         A:thr.guilt+B:kid.scared|A:thr.guilt+B:sec.kid_plea A:meet.ask+B:kid.meet?",
+    ),
     // ---- grooming, held out (own template pool) --------------------------------------------
     groom(
         "groom_music_fan",
@@ -798,6 +817,52 @@ pub(super) const FAMILIES: &[Family] = &[
     )
     .rel(Rel::Relative)
     .held(),
+    // Training counterparts of held-out hard negatives: every stage bank a held-out family draws
+    // on is drawn by a training family too, so the held-out families meet unseen phrasings of
+    // kinds of chat the heads know (a relative's money and photo requests, a scam from a
+    // "new number", a finished peer trade), as the module documentation says they do.
+    benign(
+        "neg_relative_eid_money",
+        true,
+        &["family"],
+        Slow,
+        Adult,
+        Child,
+        "~1-2 A:gift.relative+B:kid.thanks A:age_flat.relative+B:kid.shy|A:age.relative+B:kid.age \
+         A:sec_gift.relative+B:kid.ok? A:meet.relative+B:kid.ok? ~0-2",
+    )
+    .rel(Rel::Relative),
+    benign(
+        "neg_relative_photo",
+        true,
+        &["family", "school"],
+        Normal,
+        Adult,
+        Child,
+        "~1-2 A:photo.grandma+B:kid.ok|A:photo.grandma+B:kid.photo ~0-2 A:age_flat.relative+B:kid.shy? \
+         A:gift.relative+B:kid.thanks? A:meet.relative+B:kid.meet?",
+    )
+    .rel(Rel::Relative),
+    benign(
+        "neg_scam_parent_number",
+        true,
+        &["family", "daily"],
+        Fast,
+        AdultOrUnknown,
+        Teen,
+        "A:move.scam_number+B:kid.unsure A:neg.scam_push+B:neg.scam_doubt ~0-1 A:sec.scam? \
+         A:neg.scam_pressure+B:neg.scam_refuse|A:thr.scam+B:neg.scam_refuse",
+    )
+    .rel(Rel::Parent),
+    benign(
+        "neg_peer_trade_done",
+        true,
+        &["game"],
+        Fast,
+        Teen,
+        Teen,
+        "A:neg.trade_ask+B:neg.trade_offer ~0-2 A:gift.peer+B:kid.thanks|B:gift.peer_done+A:kid.ok A:sec.peer? ~1-2",
+    ),
     // ---- ordinary chat ---------------------------------------------------------------------
     benign("neg_school_chat", false, &["school", "social"], Normal, Teen, Teen, "A:greet.social+B:kid.hi? ~5-12")
         .group(0.15, 4),
@@ -864,5 +929,28 @@ mod tests {
                 assert!(f.group > 0.0, "{}: a third speaker but never a group chat", f.name);
             }
         }
+    }
+
+    /// Held-out families meet unseen phrasings, not unseen kinds of move: every stage bank one of
+    /// them draws on is drawn by a training family too (its other three quarters), so scores on
+    /// them measure generalisation to new wording of what the heads were taught.
+    #[test]
+    fn every_stage_bank_of_a_held_out_family_is_also_trained_on() {
+        let banks = |f: &Family| -> Vec<&'static str> {
+            f.script
+                .split_whitespace()
+                .filter(|t| t.contains(':') && !t.starts_with('~'))
+                .flat_map(|t| t.trim_end_matches('?').split(['|', '+']))
+                .filter_map(|beat| beat.split_once(':').map(|(_, b)| b))
+                .filter(|b| !lexicon::stages_of(b).is_empty())
+                .collect()
+        };
+        let trained: std::collections::HashSet<&str> = FAMILIES.iter().filter(|f| !f.heldout).flat_map(banks).collect();
+        let unseen: Vec<String> = heldout()
+            .flat_map(|f| {
+                banks(f).into_iter().filter(|b| !trained.contains(b)).map(move |b| format!("{}: {b}", f.name))
+            })
+            .collect();
+        assert!(unseen.is_empty(), "stage banks only held-out families draw on: {unseen:?}");
     }
 }

@@ -33,7 +33,9 @@
 //! ([`grammar::Pool`]): they share no stage template and no small talk with the other families,
 //! so scores on them measure generalisation to unseen phrasings, not recall of memorised ones.
 //! They cover the same kinds as the training families (stranger, fan, scout, group chat; relative,
-//! peer threat, teen date, scam, ordinary chat) and the same small-talk topics in both labels. The recommended held-out list
+//! peer threat, teen date, scam, ordinary chat) and the same small-talk topics in both labels, and
+//! every stage bank they draw on is drawn by a training family too (from its other three quarters;
+//! `families::tests` checks it), so they hold out wording, not kinds of move. The recommended held-out list
 //! is [`heldout_families`]:
 //!
 //! * grooming: `groom_music_fan`, `groom_football_scout`, `groom_guilt_trip`, `groom_fan_group`

@@ -163,6 +163,7 @@ const EXEMPT: &[&str] = &[
     "asks her",
     "minta rahasia",
     "tidak pernah",
+    "be careful when",
 ];
 
 /// True when `cue` occurs in `text` as whole words ("our secret" is not in "your secret").
@@ -494,7 +495,7 @@ fn participants_and_media_do_not_give_the_label_away() {
 /// Shortcut: few tokens occur in grooming conversations and (almost) never in benign ones (in 1 %
 /// of grooming conversations or more, in benign ones at under a tenth of that rate). The list is
 /// printed by `jaga synth --stats`: 243 tokens before the benign families reused grooming's
-/// vocabulary, 12 at seed 42 now; the bound leaves room for the list's churn near the threshold.
+/// vocabulary, 11 at seed 42 now; the bound leaves room for the list's churn near the threshold.
 #[test]
 fn few_tokens_are_grooming_only() {
     let st = corpus_stats();
