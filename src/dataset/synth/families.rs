@@ -893,17 +893,30 @@ mod tests {
     use super::super::{lexicon, script};
     use super::*;
 
+    /// Every bank a family's script names, as the generator parses it (small talk aside).
+    fn banks(f: &Family) -> Vec<&'static str> {
+        fn walk(nodes: &[script::Node], out: &mut Vec<&'static str>) {
+            for node in nodes {
+                match node {
+                    script::Node::Unit { alts, .. } => out.extend(alts.iter().flatten().map(|&(_, bank)| bank)),
+                    script::Node::Shuffle(group) => walk(group, out),
+                    script::Node::Small { .. } => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&script::parse(f.script).unwrap_or_else(|e| panic!("{}: {e}", f.name)), &mut out);
+        out
+    }
+
     #[test]
     fn every_script_parses_and_names_existing_banks() {
         let mut names = std::collections::HashSet::new();
         for f in FAMILIES {
             assert!(names.insert(f.name), "duplicate family {}", f.name);
             assert!(script::parse(f.script).is_ok(), "{}: {:?}", f.name, script::parse(f.script).err());
-            for tok in f.script.split_whitespace().filter(|t| t.contains(':') && !t.starts_with('~')) {
-                for beat in tok.trim_end_matches('?').split(['|', '+']) {
-                    let bank = beat.split_once(':').map(|(_, b)| b).unwrap_or("");
-                    assert!(lexicon::bank(bank).is_some(), "{}: missing bank {bank}", f.name);
-                }
+            for bank in banks(f) {
+                assert!(lexicon::bank(bank).is_some(), "{}: missing bank {bank}", f.name);
             }
             for t in f.topics {
                 assert!(lexicon::bank(&format!("small.{t}")).is_some(), "{}: missing topic {t}", f.name);
@@ -936,20 +949,11 @@ mod tests {
     /// them measure generalisation to new wording of what the heads were taught.
     #[test]
     fn every_stage_bank_of_a_held_out_family_is_also_trained_on() {
-        let banks = |f: &Family| -> Vec<&'static str> {
-            f.script
-                .split_whitespace()
-                .filter(|t| t.contains(':') && !t.starts_with('~'))
-                .flat_map(|t| t.trim_end_matches('?').split(['|', '+']))
-                .filter_map(|beat| beat.split_once(':').map(|(_, b)| b))
-                .filter(|b| !lexicon::stages_of(b).is_empty())
-                .collect()
-        };
-        let trained: std::collections::HashSet<&str> = FAMILIES.iter().filter(|f| !f.heldout).flat_map(banks).collect();
+        let stage_banks = |f: &Family| banks(f).into_iter().filter(|b| !lexicon::stages_of(b).is_empty());
+        let trained: std::collections::HashSet<&str> =
+            FAMILIES.iter().filter(|f| !f.heldout).flat_map(stage_banks).collect();
         let unseen: Vec<String> = heldout()
-            .flat_map(|f| {
-                banks(f).into_iter().filter(|b| !trained.contains(b)).map(move |b| format!("{}: {b}", f.name))
-            })
+            .flat_map(|f| stage_banks(f).filter(|b| !trained.contains(b)).map(move |b| format!("{}: {b}", f.name)))
             .collect();
         assert!(unseen.is_empty(), "stage banks only held-out families draw on: {unseen:?}");
     }
