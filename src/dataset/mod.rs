@@ -71,6 +71,15 @@ pub struct LabelledConversation {
     /// per-message stage head. Not part of the contract.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_stages: Option<Vec<Vec<Stage>>>,
+    /// Per-message phrasing group written by `synth` (same length as `messages`): the template a
+    /// message's stage labels came from (`bank#index`), `null` for a message from no stage
+    /// template. Messages of one group are variants of one phrasing, so `jaga train
+    /// --stage-folds-by-phrasing` keeps each group on one side of the stage head's cross-fitting
+    /// split, and the out-of-fold stage probabilities the conversation head learns from are on
+    /// phrasings the stage head did not see. Optional; absent in human-written sets, whose
+    /// messages then go by their conversation's fold. Not part of the contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_groups: Option<Vec<Option<String>>>,
 }
 
 impl LabelledConversation {
@@ -118,6 +127,11 @@ impl LabelledConversation {
         if let Some(ms) = &self.message_stages {
             if ms.len() != self.messages.len() {
                 return Err("message_stages length differs from messages".into());
+            }
+        }
+        if let Some(g) = &self.message_groups {
+            if g.len() != self.messages.len() {
+                return Err("message_groups length differs from messages".into());
             }
         }
         for (i, m) in self.messages.iter().enumerate() {

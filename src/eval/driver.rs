@@ -3,6 +3,7 @@
 
 use super::EvalError;
 use crate::dataset::{Label, LabelledConversation, Language};
+use crate::detector::MessageFeatures;
 use crate::engine::{Engine, Input, Outcome};
 use crate::event::{Level, Stage};
 use indicatif::ProgressBar;
@@ -124,6 +125,28 @@ pub fn score_conversations(
     Ok(results)
 }
 
+/// Streams `conv` through `engine` with the given stored features (one per message) in place of
+/// the engine's own ([`Engine::process_features`]): same window, scoring and policy as
+/// [`score_conversations`], for features computed elsewhere (out-of-fold stage heads at training
+/// time, clause scoring).
+pub fn score_with_features(
+    engine: &mut Engine,
+    conv: &LabelledConversation,
+    features: Vec<MessageFeatures>,
+) -> Result<ConvResult, EvalError> {
+    let bad = |reason: String| EvalError::BadConversation { id: conv.conversation_id.clone(), reason };
+    conv.validate().map_err(bad)?;
+    if features.len() != conv.messages.len() {
+        return Err(bad(format!("{} feature sets for {} messages", features.len(), conv.messages.len())));
+    }
+    let inputs: Vec<Input> =
+        conv.to_chat_messages().map_err(bad)?.into_iter().map(|message| Input { message, source: None }).collect();
+    engine.forget_all();
+    let outcomes = engine.process_features(&inputs, features);
+    engine.forget_all();
+    Ok(conv_result(conv, &outcomes, engine.window_max_messages()))
+}
+
 /// Turns one conversation's outcomes (one per message, in order) into a [`ConvResult`].
 /// `window` is the engine's window length, to map the detector's window-relative evidence indices
 /// back to conversation indices (the whole conversation is one batch, so nothing is evicted
@@ -230,6 +253,7 @@ mod tests {
                 .collect(),
             family: None,
             message_stages: None,
+            message_groups: None,
         }
     }
 

@@ -25,7 +25,7 @@ pub mod pan12;
 pub mod report;
 pub mod tune;
 
-pub use driver::{score_conversations, ConvResult, EventRecord, EvidenceItem};
+pub use driver::{score_conversations, score_with_features, ConvResult, EventRecord, EvidenceItem};
 pub use metrics::{latency_penalty, EvalReport, SetMetrics, StageMetrics, DEFAULT_K_HALF};
 pub use pan12::{import_pan12, Pan12Error};
 pub use report::write_html_report;

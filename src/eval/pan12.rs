@@ -242,6 +242,7 @@ fn convert(c: Conv, predators: &HashSet<String>, path: &Path) -> Result<Option<L
         messages,
         family: None,
         message_stages: None,
+        message_groups: None,
     }))
 }
 

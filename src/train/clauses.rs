@@ -9,17 +9,15 @@
 //! This is **measurement only, never the live path**: it encodes every clause separately, which
 //! the live path may not (the encoding cost per message must not grow). If it helps, the encoder
 //! can pool clause spans out of the message's single forward pass instead. Both arms are scored
-//! by the live [`crate::engine::Engine`] through [`Engine::process_features`], which takes the
-//! stored features as given (same window, scoring and policy); a test checks that the
-//! whole-message arm reproduces `jaga eval` exactly, so the two arms differ only in the features.
+//! by the live engine through [`crate::engine::Engine::process_features`], which takes the stored
+//! features as given (same window, scoring and policy); a test checks that the whole-message arm
+//! reproduces `jaga eval` exactly, so the two arms differ only in the features.
 
 use super::cache::EmbeddingCache;
 use super::{false_alerts, FalseAlerts, TrainError};
 use crate::dataset::{LabelledConversation, Language};
 use crate::detector::{Detector, MessageFeatures};
-use crate::engine::{Engine, Input};
-use crate::eval::driver::conv_result;
-use crate::eval::{ConvResult, EvalReport, DEFAULT_K_HALF};
+use crate::eval::{score_with_features, EvalReport, DEFAULT_K_HALF};
 use crate::event::NUM_STAGES;
 use crate::model::Encoder;
 use crate::normalize::normalize;
@@ -168,7 +166,7 @@ impl Experiment<'_> {
                         found += usize::from(l.iter().all(|s| probs[s.index()] >= 0.5));
                     }
                 }
-                results.push(self.score(&mut engine, c, feats)?);
+                results.push(score_with_features(&mut engine, c, feats)?);
             }
             let report = (!results.is_empty())
                 .then(|| EvalReport::compute(&results, self.profile, engine.model_version(), DEFAULT_K_HALF))
@@ -196,23 +194,6 @@ impl Experiment<'_> {
             validation_whole: arm(validation, &val, false)?,
             validation_clauses: arm(validation, &val, true)?,
         })
-    }
-
-    /// Streams `conv` through `engine` with the given stored features instead of the engine's
-    /// own (see [`Engine::process_features`]): same window, scoring and policy as `jaga eval`.
-    pub fn score(
-        &self,
-        engine: &mut Engine,
-        conv: &LabelledConversation,
-        feats: Vec<MessageFeatures>,
-    ) -> Result<ConvResult, TrainError> {
-        let bad = |reason: String| TrainError::Invalid(format!("{}: {reason}", conv.conversation_id));
-        let inputs: Vec<Input> =
-            conv.to_chat_messages().map_err(bad)?.into_iter().map(|message| Input { message, source: None }).collect();
-        engine.forget_all();
-        let outcomes = engine.process_features(&inputs, feats);
-        engine.forget_all();
-        Ok(conv_result(conv, &outcomes, engine.window_max_messages()))
     }
 }
 
@@ -324,6 +305,7 @@ mod tests {
             messages: vec![msg("g", "hi"), msg("k", "hey"), msg("g", "dont tell anyone"), msg("g", "add me elsewhere")],
             family: None,
             message_stages: Some(vec![vec![], vec![], vec![Stage::Secrecy], vec![Stage::PlatformMove]]),
+            message_groups: None,
         };
         let m = merge_runs(&conv);
         assert_eq!(m.messages.len(), 3);

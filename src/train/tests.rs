@@ -1,7 +1,6 @@
 //! Training on a tiny set with a bag-of-words encoder: what the pipeline guarantees, not how good
 //! the heads are (that is measured with the real encoder, see the model card).
 
-use super::clauses::Experiment;
 use super::*;
 use crate::dataset::{Label, LabelledMessage};
 use crate::detector::exemplars::encode_texts;
@@ -35,6 +34,7 @@ fn conv(
             .collect(),
         family: Some(family.into()),
         message_stages: Some(lines.iter().map(|l| l.2.to_vec()).collect()),
+        message_groups: None,
     }
 }
 
@@ -294,8 +294,11 @@ fn held_out_figures_are_what_jaga_eval_reports() {
     assert_eq!(stored.holdout_families, report.data.holdout_families);
 }
 
+/// The out-of-fold pass and the clause experiment stream stored features through the engine
+/// (`eval::score_with_features`); with the features the engine would compute itself, every risk,
+/// level, evidence item and event is the same.
 #[test]
-fn the_clause_experiment_scores_whole_messages_exactly_like_the_engine() {
+fn stored_features_score_a_conversation_exactly_like_the_engine() {
     let dir = tempfile::tempdir().unwrap();
     train_tiny(dir.path(), 4, &[]);
     let enc = WordHashEncoder::new("word-hash-test");
@@ -303,7 +306,6 @@ fn the_clause_experiment_scores_whole_messages_exactly_like_the_engine() {
     let convs = tiny_set();
     let det = Detector::load(dir.path(), &enc).unwrap();
     let window = WindowConfig { max_messages: 4, ..WindowConfig::default() };
-    let exp = Experiment { profile: &profile, window: &window };
     let new_engine = || {
         Engine::new(
             Box::new(WordHashEncoder::new("word-hash-test")),
@@ -317,7 +319,7 @@ fn the_clause_experiment_scores_whole_messages_exactly_like_the_engine() {
     for (c, l) in convs.iter().zip(&live) {
         let texts: Vec<String> = c.messages.iter().map(|m| crate::normalize::normalize(&m.text)).collect();
         let feats = det.message_features(&encode_texts(&enc, &texts).unwrap());
-        let emulated = exp.score(&mut engine, c, feats).unwrap();
+        let emulated = crate::eval::score_with_features(&mut engine, c, feats).unwrap();
         assert_eq!(emulated.risk, l.risk);
         assert_eq!(emulated.levels, l.levels);
         assert_eq!(emulated.evidence, l.evidence);
@@ -440,4 +442,54 @@ fn prefix_rows_follow_the_live_window_and_target_the_suspect_from_onset() {
     // A window of 2 messages: the suspect alone in the last two messages gives one row there.
     let narrow = prefix_rows(c, &stages, false, 2);
     assert_eq!(narrow.len(), 1 + 2 * 6 + 1 + 1);
+}
+
+#[test]
+fn a_phrasing_group_keeps_its_messages_in_one_stage_fold_across_conversations() {
+    use Stage::*;
+    let mut c = conv(
+        "g-1",
+        "fam-g0",
+        &[("a", "want some diamonds", &[GiftsMoney]), ("b", "ok", &[]), ("a", "want sum diamondz", &[GiftsMoney])],
+        Some(("a", 0)),
+    );
+    c.message_groups = Some(vec![Some("gift.game#3".into()), None, Some("gift.game#3".into())]);
+    let group_fold = fold_hash("gift.game#3") % 4;
+    // The group's fold wherever the conversation's family falls; ungrouped messages go by family.
+    for family_fold in 0..4 {
+        assert_eq!(stage_folds(&c, family_fold, 4, true), vec![group_fold, family_fold, group_fold]);
+    }
+    // Off, or without groups (human-written sets): the conversation's fold throughout.
+    assert_eq!(stage_folds(&c, 2, 4, false), vec![2; 3]);
+    c.message_groups = None;
+    assert_eq!(stage_folds(&c, 2, 4, true), vec![2; 3]);
+    // Groups spread over every fold.
+    let folds: BTreeSet<usize> = (0..40).map(|i| fold_hash(&format!("gift.game#{i}")) % 4).collect();
+    assert_eq!(folds.len(), 4);
+}
+
+#[test]
+fn phrasing_folds_change_the_heads_only_when_asked_and_the_data_names_its_phrasings() {
+    let enc = WordHashEncoder::new("word-hash-test");
+    let mut grouped = tiny_set();
+    for c in &mut grouped {
+        let stages = c.message_stages.clone().unwrap();
+        // Each stage message's own text is its phrasing (the tiny set repeats its lines).
+        c.message_groups =
+            Some(c.messages.iter().zip(&stages).map(|(m, s)| (!s.is_empty()).then(|| m.text.clone())).collect());
+    }
+    let heads = |data: &[LabelledConversation], by_phrasing: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = TrainOptions { stage_folds_by_phrasing: by_phrasing, ..options(dir.path(), 3) };
+        let report = train(data, &[], &enc, &opts).unwrap();
+        let read = |f: &str| std::fs::read(report.heads_dir.join(f)).unwrap();
+        (read("stage_head.safetensors"), read("conv_head.safetensors"))
+    };
+    let family = heads(&grouped, false);
+    // Off, the groups change nothing; on, without groups, nothing either.
+    assert_eq!(heads(&tiny_set(), false), family);
+    assert_eq!(heads(&tiny_set(), true), family);
+    // On, with groups, the stage members learn other rows.
+    let phrasing = heads(&grouped, true);
+    assert_ne!(phrasing.0, family.0);
 }

@@ -100,6 +100,13 @@ pub(super) struct Ctx {
     /// Templates already used in this conversation: people rarely say the very same thing twice
     /// in one chat, so content banks avoid repeats (short replies and decoration may repeat).
     pub used: HashSet<&'static str>,
+    /// The first stage-bank template drawn since [`Self::take_stage_template`] was last called,
+    /// as `bank#index`: what a message's stage labels came from, so training can keep every
+    /// variant of one template (its alternatives, variables and noise) on one side of a
+    /// cross-fitting split ([`crate::dataset::LabelledConversation::message_groups`]). The index
+    /// is the template's position in its language's list; the lists are written line for line
+    /// in parallel, so a translation mostly shares its original's key.
+    stage_template: Option<String>,
 }
 
 impl Ctx {
@@ -112,6 +119,7 @@ impl Ctx {
             elder_a: false,
             side_topics: &["daily"],
             used: HashSet::new(),
+            stage_template: None,
         }
     }
 
@@ -149,15 +157,21 @@ impl Ctx {
         [primary, &bank.mx, &bank.id, &bank.en].into_iter().find(|l| !l.is_empty()).unwrap_or(&[])
     }
 
-    /// One random template of `list` from this conversation's pool.
-    fn pick(&mut self, list: &'static [&'static str], split: bool) -> &'static str {
+    /// One random template of `list` from this conversation's pool, with its index.
+    fn pick(&mut self, list: &'static [&'static str], split: bool) -> (usize, &'static str) {
         let eligible = (0..list.len()).filter(|&i| in_pool(self.pool, split, i, list.len())).count();
         if eligible == 0 {
-            return list[self.rng.random_range(0..list.len())];
+            let i = self.rng.random_range(0..list.len());
+            return (i, list[i]);
         }
         let k = self.rng.random_range(0..eligible);
         let i = (0..list.len()).filter(|&i| in_pool(self.pool, split, i, list.len())).nth(k).unwrap_or(0);
-        list[i]
+        (i, list[i])
+    }
+
+    /// The stage template drawn since the last call (see [`Ctx::stage_template`]), and forgets it.
+    pub fn take_stage_template(&mut self) -> Option<String> {
+        self.stage_template.take()
     }
 
     /// One random raw template of `name` (before expansion); empty for an unknown bank.
@@ -167,16 +181,19 @@ impl Ctx {
         };
         let fresh_only = !(name.starts_with("kid.") || name.starts_with("deco.") || name.starts_with("v."));
         let split = splits(name);
-        let mut pick = "";
+        let (mut index, mut pick) = (0, "");
         for _ in 0..12 {
             let list = self.list(bank);
             if list.is_empty() {
                 return "";
             }
-            pick = self.pick(list, split);
+            (index, pick) = self.pick(list, split);
             if !fresh_only || !self.used.contains(pick) {
                 break;
             }
+        }
+        if self.stage_template.is_none() && !stages_of(name).is_empty() {
+            self.stage_template = Some(format!("{name}#{index}"));
         }
         // A small-talk bank this conversation has used up says nothing (the caller moves to
         // another topic) rather than repeat an exchange word for word.

@@ -357,7 +357,7 @@ fn add_media(ctx: &mut Ctx, people: usize, lines: &mut Vec<Line>) {
         let who = Role::ALL[ctx.range(0, people.clamp(2, Role::ALL.len()) - 1)];
         let kind = ["msticker", "msticker", "mphoto", "mvideo"][ctx.range(0, 3)];
         let text = ctx.var(kind);
-        lines.insert(at, Line { role: who, text, stages: Vec::new(), continued: false });
+        lines.insert(at, Line { role: who, text, stages: Vec::new(), continued: false, group: None });
     }
 }
 
@@ -481,6 +481,7 @@ fn assemble(
 
     let mut messages = Vec::with_capacity(lines.len());
     let mut message_stages = Vec::with_capacity(lines.len());
+    let mut message_groups = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
         if i > 0 {
             t += Duration::seconds(gap(ctx, family.pace, line.continued));
@@ -500,6 +501,7 @@ fn assemble(
             sender_age_band: bands.as_ref().map(|b| b[who].to_string()),
         });
         message_stages.push(line.stages.clone());
+        message_groups.push(line.group.clone());
     }
 
     if ctx.chance(f64::from(opts.obfuscate_fraction)) {
@@ -536,6 +538,7 @@ fn assemble(
         messages,
         family: Some(family.name.to_string()),
         message_stages: Some(message_stages),
+        message_groups: Some(message_groups),
     }
 }
 

@@ -46,6 +46,8 @@ pub(super) struct Line {
     /// True when the line continues the previous line's thought (a split message): it is sent
     /// seconds later.
     pub continued: bool,
+    /// The stage template the line came from (`bank#index`, [`super::grammar::Ctx`]), if any.
+    pub group: Option<String>,
 }
 
 #[derive(Debug)]
@@ -193,7 +195,9 @@ fn small_talk_pair(ctx: &mut Ctx, people: usize) -> (Role, Role) {
 /// other of A and B) and back, ` // ` splits a thought into two messages (kept joined 40 % of
 /// the time, so both shapes occur).
 fn emit(ctx: &mut Ctx, role: Role, bank: &str, partner: Option<Role>, out: &mut Vec<Line>) {
+    ctx.take_stage_template();
     let text = ctx.bank(bank);
+    let group = ctx.take_stage_template();
     let own = stages_of(bank);
     let partner = partner.unwrap_or(role.other());
     let mut who = role;
@@ -219,7 +223,7 @@ fn emit(ctx: &mut Ctx, role: Role, bank: &str, partner: Option<Role>, out: &mut 
                 }
             }
             stages.sort_by_key(|s| s.index());
-            out.push(Line { role: who, text: p, stages, continued: k > 0 });
+            out.push(Line { role: who, text: p, stages, continued: k > 0, group: group.clone() });
         }
         who = if who == role { partner } else { role };
     }

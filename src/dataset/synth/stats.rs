@@ -228,6 +228,7 @@ mod tests {
                 .collect(),
             family: None,
             message_stages: None,
+            message_groups: None,
         }
     }
 

@@ -446,6 +446,43 @@ fn held_out_pools_share_no_stage_template() {
     );
 }
 
+/// Every message with stage labels names the template it came from (`bank#index`), so training
+/// can keep a template's variants on one side of a split; messages without stages name none, and
+/// a held-out family's templates are never a training family's.
+#[test]
+fn stage_messages_name_their_template_and_held_out_ones_are_their_own() {
+    let held: HashSet<&str> = heldout_families().into_iter().collect();
+    let (mut train_groups, mut held_groups) = (HashSet::new(), HashSet::new());
+    let mut variants: std::collections::HashMap<&str, HashSet<&str>> = std::collections::HashMap::new();
+    for c in corpus() {
+        let groups = c.message_groups.as_ref().expect("message_groups");
+        let stages = c.message_stages.as_ref().expect("message_stages");
+        assert_eq!(groups.len(), c.messages.len(), "{}", c.conversation_id);
+        for ((m, s), g) in c.messages.iter().zip(stages).zip(groups) {
+            match g.as_deref() {
+                Some(g) => {
+                    let (bank, index) = g.split_once('#').unwrap_or_else(|| panic!("{g}: not bank#index"));
+                    assert!(!lexicon::stages_of(bank).is_empty(), "{g}: not a stage bank");
+                    assert!(index.parse::<usize>().is_ok(), "{g}: no index");
+                    variants.entry(g).or_default().insert(m.text.as_str());
+                    if c.family.as_deref().is_some_and(|f| held.contains(f)) {
+                        held_groups.insert(g);
+                    } else {
+                        train_groups.insert(g);
+                    }
+                }
+                None => assert!(s.is_empty(), "{}: {:?} without a template", c.conversation_id, m.text),
+            }
+        }
+    }
+    assert!(held_groups.len() > 100 && train_groups.len() > 300, "{} / {}", held_groups.len(), train_groups.len());
+    let shared: Vec<_> = held_groups.intersection(&train_groups).collect();
+    assert!(shared.is_empty(), "templates in both pools: {shared:?}");
+    // A group is a template, not a text: its variants differ in alternatives, variables and noise.
+    let varied = variants.values().filter(|v| v.len() > 1).count();
+    assert!(varied * 2 > variants.len(), "{varied} of {} templates with more than one text", variants.len());
+}
+
 /// Shortcut: both labels write messages of the same length, with human-like means (real chat
 /// averages about 11 words a message) and both very short replies and long messages.
 #[test]
