@@ -108,14 +108,14 @@ pub fn score_conversations(
     let mut results = Vec::with_capacity(convs.len());
     for conv in convs {
         engine.forget_all();
-        let bad = |reason: String| EvalError::BadConversation { id: conv.conversation_id.clone(), reason };
-        conv.validate().map_err(bad)?;
-        let inputs: Vec<Input> =
-            conv.to_chat_messages().map_err(bad)?.into_iter().map(|message| Input { message, source: None }).collect();
+        let inputs = engine_inputs(conv)?;
         let outcomes =
             engine.process(&inputs).map_err(|source| EvalError::Model { id: conv.conversation_id.clone(), source })?;
         if outcomes.len() != inputs.len() {
-            return Err(bad(format!("the engine returned {} outcomes for {} messages", outcomes.len(), inputs.len())));
+            return Err(bad_conversation(
+                conv,
+                format!("the engine returned {} outcomes for {} messages", outcomes.len(), inputs.len()),
+            ));
         }
         results.push(conv_result(conv, &outcomes, window));
         progress.inc(1);
@@ -134,17 +134,26 @@ pub fn score_with_features(
     conv: &LabelledConversation,
     features: Vec<MessageFeatures>,
 ) -> Result<ConvResult, EvalError> {
-    let bad = |reason: String| EvalError::BadConversation { id: conv.conversation_id.clone(), reason };
-    conv.validate().map_err(bad)?;
-    if features.len() != conv.messages.len() {
-        return Err(bad(format!("{} feature sets for {} messages", features.len(), conv.messages.len())));
+    let inputs = engine_inputs(conv)?;
+    if features.len() != inputs.len() {
+        return Err(bad_conversation(conv, format!("{} feature sets for {} messages", features.len(), inputs.len())));
     }
-    let inputs: Vec<Input> =
-        conv.to_chat_messages().map_err(bad)?.into_iter().map(|message| Input { message, source: None }).collect();
     engine.forget_all();
     let outcomes = engine.process_features(&inputs, features);
     engine.forget_all();
     Ok(conv_result(conv, &outcomes, engine.window_max_messages()))
+}
+
+/// `conv` checked and turned into the engine's inputs, as a platform would have sent its
+/// messages (no source offsets: nothing is deduplicated).
+fn engine_inputs(conv: &LabelledConversation) -> Result<Vec<Input>, EvalError> {
+    conv.validate().map_err(|r| bad_conversation(conv, r))?;
+    let messages = conv.to_chat_messages().map_err(|r| bad_conversation(conv, r))?;
+    Ok(messages.into_iter().map(|message| Input { message, source: None }).collect())
+}
+
+fn bad_conversation(conv: &LabelledConversation, reason: String) -> EvalError {
+    EvalError::BadConversation { id: conv.conversation_id.clone(), reason }
 }
 
 /// Turns one conversation's outcomes (one per message, in order) into a [`ConvResult`].
