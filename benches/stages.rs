@@ -1,11 +1,14 @@
-//! Per-stage costs of the pure stages, without the model: `normalize` over realistic chat lines,
-//! `WindowStore::push` into a store full of live conversations, and `policy::decide`.
+//! Per-stage costs of the pure stages, without the encoder: `normalize` over realistic chat lines,
+//! `WindowStore::push` into a store full of live conversations, `policy::decide`, and the shipped
+//! stage head with and without its lexical channel.
 //!
 //! `cargo bench --bench stages`. Setup (building lines, filling the store) stays out of the timed
 //! part (`iter_batched`), so the numbers are the per-message cost the pipeline pays.
 
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use jaga::detector::lexical::{lexical_features, DEFAULT_LEXICAL_BUCKETS};
+use jaga::detector::mlp::{Mlp, SplitHead};
 use jaga::event::NUM_STAGES;
 use jaga::features::MessageFeatures;
 use jaga::normalize::normalize;
@@ -220,5 +223,50 @@ fn bench_policy(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(stages, bench_normalize, bench_window, bench_policy);
+/// The shipped stage head as the live path runs it ([`SplitHead`]) on 200 normalised chat lines:
+/// its dense part alone (embedding and exemplar signals, what the head read before the lexical
+/// channel) and with each line's words, hashing included. The inputs' dense values are fixed stand-ins: the cost does not depend on
+/// them.
+fn bench_stage_head(c: &mut Criterion) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models/heads/multilingual-e5-small_e5s1-q4-i8-l8/stage_head.safetensors");
+    let Ok(bytes) = std::fs::read(&path) else {
+        eprintln!("skipping the stage-head bench: {} missing", path.display());
+        return;
+    };
+    let head = match Mlp::from_safetensors(&bytes, "stage_head") {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("skipping the stage-head bench: {e}");
+            return;
+        }
+    };
+    let lines: Vec<String> = chat_lines().iter().map(|l| normalize(l)).collect();
+    let dense_width = head.input - DEFAULT_LEXICAL_BUCKETS;
+    let Some(split) = SplitHead::new(&head, dense_width) else {
+        eprintln!("skipping the stage-head bench: the shipped head has no lexical channel");
+        return;
+    };
+    let dense: Vec<f32> = (0..dense_width).map(|i| ((i % 17) as f32 - 8.0) / 64.0).collect();
+    let mut g = c.benchmark_group("stage_head");
+    g.throughput(Throughput::Elements(lines.len() as u64));
+    g.bench_function("dense_part_200_lines", |b| {
+        b.iter(|| {
+            for _ in &lines {
+                black_box(split.forward(black_box(&dense), &[]));
+            }
+        })
+    });
+    g.bench_function("with_words_200_lines", |b| {
+        b.iter(|| {
+            for line in &lines {
+                let words = lexical_features(black_box(line), DEFAULT_LEXICAL_BUCKETS);
+                black_box(split.forward(black_box(&dense), &words));
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(stages, bench_normalize, bench_window, bench_policy, bench_stage_head);
 criterion_main!(stages);

@@ -24,10 +24,10 @@ use crate::normalize::{excerpt, normalize};
 use crate::policy::{decide, event_id, Profile};
 use crate::window::{
     Applied, LiveConversation, RestoreStats, SourcePos, StateChange, StoreStats, WindowConfig, WindowMessage,
-    WindowStore,
+    WindowStore, NO_PARTITION,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -80,6 +80,10 @@ pub enum Processed {
     Scored(Box<Outcome>),
     /// Already in the state restored after a restart: nothing to do again.
     Skipped,
+    /// Its conversation's window already holds a message with this `message_id` (a redelivery
+    /// at another offset): the contract makes `message_id` the idempotency key, so it is not
+    /// counted twice.
+    Duplicate,
     /// The encoder failed on this record alone (it goes to the dead-letter topic); the message
     /// never reached a window.
     Failed(String),
@@ -227,7 +231,7 @@ impl Engine {
             .zip(inputs)
             .map(|(p, input)| match p {
                 Processed::Scored(o) => Ok(*o),
-                Processed::Skipped => Ok(Outcome {
+                Processed::Skipped | Processed::Duplicate => Ok(Outcome {
                     conversation_id: input.message.conversation_id.clone(),
                     message_id: input.message.message_id.clone(),
                     score: None,
@@ -254,14 +258,34 @@ impl Engine {
             .iter()
             .map(|i| i.source.map_or(Applied::No, |pos| self.windows.applied(&i.message.conversation_id, pos)))
             .collect();
-        let todo: Vec<usize> = (0..inputs.len()).filter(|&i| applied[i] == Applied::No).collect();
+        // A message id its window already holds, or one met earlier in this batch, is a
+        // redelivery (see `Processed::Duplicate`).
+        let mut in_batch: HashSet<(&str, &str)> = HashSet::new();
+        let duplicate: Vec<bool> = inputs
+            .iter()
+            .zip(&applied)
+            .map(|(i, a)| {
+                let (c, m) = (i.message.conversation_id.as_str(), i.message.message_id.as_str());
+                let partition = i.source.map_or(NO_PARTITION, |s| s.partition);
+                *a == Applied::No && (self.windows.holds_message(partition, c, m) || !in_batch.insert((c, m)))
+            })
+            .collect();
+        let todo: Vec<usize> = (0..inputs.len()).filter(|&i| applied[i] == Applied::No && !duplicate[i]).collect();
         let features = self.encode(inputs, &todo)?;
 
         let t = Instant::now();
         let mut features = features.into_iter();
         let mut out = Vec::with_capacity(inputs.len());
-        let mut skipped = 0u64;
-        for (input, applied) in inputs.iter().zip(applied) {
+        let (mut skipped, mut duplicates) = (0u64, 0u64);
+        for ((input, applied), duplicate) in inputs.iter().zip(applied).zip(duplicate) {
+            if duplicate {
+                duplicates += 1;
+                if let Some(pos) = input.source {
+                    self.windows.observe(input.message.sent_at, pos, now);
+                }
+                out.push(Processed::Duplicate);
+                continue;
+            }
             match applied {
                 Applied::Partition => {
                     skipped += 1;
@@ -289,6 +313,7 @@ impl Engine {
         self.observe("score", t);
         if let Some(m) = &self.metrics {
             m.skipped_records.inc_by(skipped);
+            m.duplicate_messages.inc_by(duplicates);
         }
         self.update_gauges();
         Ok(out)
@@ -322,7 +347,7 @@ impl Engine {
         match self.encode_guarded(&texts) {
             Ok(embeddings) => {
                 self.failures_in_a_row = 0;
-                return Ok(self.detector.message_features(&embeddings).into_iter().map(Ok).collect());
+                return Ok(self.detector.message_features(&texts, &embeddings).into_iter().map(Ok).collect());
             }
             Err(e) if texts.len() == 1 => {
                 self.failures_in_a_row += 1;
@@ -339,7 +364,7 @@ impl Engine {
             match self.encode_guarded(std::slice::from_ref(text)) {
                 Ok(e) => {
                     self.failures_in_a_row = 0;
-                    out.extend(self.detector.message_features(&e).into_iter().map(Ok));
+                    out.extend(self.detector.message_features(std::slice::from_ref(text), &e).into_iter().map(Ok));
                 }
                 Err(e) => {
                     self.failures_in_a_row += 1;

@@ -150,7 +150,7 @@ fn score(engine: &mut Engine, tracker: &Mutex<OffsetTracker>, mut batch: Batch) 
     for (slot, p) in slots.into_iter().zip(processed) {
         outcomes[slot] = match p {
             Processed::Scored(o) => ItemOutcome::Scored(o.event.map(Box::new)),
-            Processed::Skipped => ItemOutcome::Skipped,
+            Processed::Skipped | Processed::Duplicate => ItemOutcome::Skipped,
             Processed::Failed(why) => {
                 tracing::warn!(
                     partition = batch.items[slot].pos.partition,

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! source (Kafka | file) ─▶ message::decode ─▶ normalize ─▶ model::Encoder (batched, once per message)
-//!        │ bad record                                            │ embedding
+//!        │ bad record                                            │ embedding (+ the text's words)
 //!        ▼                                                       ▼
 //!   dead-letter topic                        detector::Detector::message_features (stage signals)
 //!                                                                │

@@ -48,6 +48,7 @@ pub struct Metrics {
     pub embedding_cache_misses: IntCounter,
     pub embedding_cache_bytes: IntGauge,
     pub skipped_records: IntCounter,
+    pub duplicate_messages: IntCounter,
     pub dlq_truncated: IntCounter,
     pub state_records_written: IntCounter,
     pub state_restored_conversations: IntCounter,
@@ -104,6 +105,10 @@ impl Metrics {
         let skipped_records = counter(
             "jaga_skipped_records_total",
             "Input records skipped because the restored state already included them (re-read after a restart).",
+        );
+        let duplicate_messages = counter(
+            "jaga_duplicate_messages_total",
+            "Input records whose message_id their conversation's window already held (a redelivery at another offset); not counted again.",
         );
         let dlq_truncated = counter(
             "jaga_dlq_truncated_total",
@@ -332,6 +337,7 @@ impl Metrics {
             embedding_cache_misses,
             embedding_cache_bytes,
             skipped_records,
+            duplicate_messages,
             dlq_truncated,
             state_records_written,
             state_restored_conversations,

@@ -41,6 +41,8 @@ pub struct ReplaySummary {
     pub bad_by_reason: BTreeMap<&'static str, usize>,
     pub events: [usize; 3],
     pub unknown_age_bands: usize,
+    /// Messages whose id their conversation's window already held: not counted again.
+    pub duplicates: usize,
 }
 
 impl ReplaySummary {
@@ -77,6 +79,7 @@ pub fn replay<R: BufRead, W: Write>(
                     }
                 }
                 Processed::Skipped => {}
+                Processed::Duplicate => summary.duplicates += 1,
                 Processed::Failed(why) => {
                     summary.bad(&BadRecordReason::InferenceFailed);
                     eprintln!("jaga replay: {source_name}: a message was skipped: inference_failed: {why}");
@@ -132,7 +135,7 @@ pub fn run(a: ReplayArgs) -> anyhow::Result<()> {
         .map(|c| format!("; embedding cache {:.1}% hits", 100.0 * c.hit_rate()))
         .unwrap_or_default();
     eprintln!(
-        "jaga replay: {} messages, {} events (watch {}, alert {}, critical {}), {} bad lines{}, {} unknown age bands, {:.1} s ({:.0} messages/s){cache}; model {}, profile {}",
+        "jaga replay: {} messages, {} events (watch {}, alert {}, critical {}), {} bad lines{}, {} unknown age bands, {} repeated message ids (counted once), {:.1} s ({:.0} messages/s){cache}; model {}, profile {}",
         summary.messages,
         summary.events.iter().sum::<usize>(),
         summary.events[0],
@@ -141,6 +144,7 @@ pub fn run(a: ReplayArgs) -> anyhow::Result<()> {
         summary.bad_lines,
         if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) },
         summary.unknown_age_bands,
+        summary.duplicates,
         secs,
         summary.messages as f64 / secs.max(1e-9),
         engine.model_version(),

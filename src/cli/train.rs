@@ -101,6 +101,11 @@ pub struct TrainArgs {
     /// another, so it is off by default (see the model card)
     #[arg(long)]
     pub stage_folds_by_phrasing: bool,
+    /// Buckets of the stage head's lexical channel: the message's words and adjacent word pairs,
+    /// hashed, read beside the sentence embedding (0 turns it off; held-out F0.5 with and without
+    /// it is in the model card)
+    #[arg(long, default_value_t = crate::detector::lexical::DEFAULT_LEXICAL_BUCKETS, value_name = "N")]
+    pub lexical_buckets: usize,
     /// Write the training report (JSON) here as well as next to the heads.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
@@ -186,6 +191,7 @@ pub fn run_train(a: TrainArgs) -> anyhow::Result<()> {
         write_profiles: !a.keep_profiles,
         clause_experiment: a.clause_experiment,
         stage_folds_by_phrasing: a.stage_folds_by_phrasing,
+        lexical_buckets: a.lexical_buckets,
         quiet: a.quiet,
         ..TrainOptions::default()
     };

@@ -2,8 +2,9 @@
 //!
 //! Two small trained heads sit on top of the frozen sentence encoder:
 //!
-//! 1. the **stage head** reads a message's embedding plus its similarity to the exemplar banks
-//!    ([`exemplars`]) and gives an independent probability per grooming stage (multi-label), and
+//! 1. the **stage head** reads a message's embedding, its similarity to the exemplar banks
+//!    ([`exemplars`]) and, when the heads have one, its words and word pairs ([`lexical`]), and
+//!    gives an independent probability per grooming stage (multi-label), and
 //!    one more, the grooming cue: whether the message reads like the suspect's move in a
 //!    grooming conversation (trained on conversation labels; see [`crate::features`]);
 //! 2. the **conversation head** reads, for each participant of a window, features computed from
@@ -16,6 +17,7 @@
 
 pub mod exemplars;
 pub mod features;
+pub mod lexical;
 pub mod mlp;
 
 #[cfg(test)]
@@ -26,7 +28,7 @@ use crate::model::{Encoder, ModelError};
 use crate::window::ConversationWindow;
 use exemplars::{EncodedBanks, ExemplarBanks, NUM_SIGNALS};
 use features::{sender_features, sender_indices, MsgView, CONV_FEATURE_NAMES, NUM_CONV_FEATURES};
-use mlp::{sigmoid, Mlp};
+use mlp::{sigmoid, Mlp, SplitHead};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -92,8 +94,13 @@ pub struct HeadsMeta {
     pub format: u32,
     pub encoder_id: String,
     pub embedding_dim: usize,
-    /// Stage head input, in order: `embedding[dim]`, one exemplar signal per stage, `benign_top_k`.
+    /// Stage head input, in order: `embedding[dim]`, one exemplar signal per stage, `benign_top_k`,
+    /// then `lexical[n]` when the head has a lexical channel.
     pub stage_input: Vec<String>,
+    /// Buckets of the stage head's lexical channel ([`lexical`]); 0 (and absent from older
+    /// `meta.json` files): none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub lexical_buckets: usize,
     pub stage_output: Vec<String>,
     pub conv_features: Vec<String>,
     pub platt_a: f32,
@@ -107,6 +114,10 @@ pub struct HeadsMeta {
     pub metrics: serde_json::Value,
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// Directory-safe form of an encoder id (`multilingual-e5-small@q4` → `multilingual-e5-small_q4`).
 pub fn sanitise_id(id: &str) -> String {
     id.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect()
@@ -117,11 +128,15 @@ pub fn heads_dir(models_dir: &Path, encoder_id: &str) -> PathBuf {
     models_dir.join("heads").join(sanitise_id(encoder_id))
 }
 
-/// Stage-head input names for an embedding width (the layout recorded in `meta.json`).
-pub fn stage_input_layout(dim: usize) -> Vec<String> {
+/// Stage-head input names for an embedding width and lexical bucket count (the layout recorded
+/// in `meta.json`).
+pub fn stage_input_layout(dim: usize, lexical_buckets: usize) -> Vec<String> {
     let mut v = vec![format!("embedding[{dim}]")];
     v.extend(Stage::ALL.iter().map(|s| format!("exemplar_signal.{s}")));
     v.push("benign_top_k".into());
+    if lexical_buckets > 0 {
+        v.push(format!("lexical[{lexical_buckets}]"));
+    }
     v
 }
 
@@ -130,7 +145,8 @@ pub struct Detector {
     version: String,
     meta: HeadsMeta,
     banks: EncodedBanks,
-    stage_head: Mlp,
+    /// Laid out for the live path; the same logits as the `Mlp` it was loaded from.
+    stage_head: SplitHead,
     conv_head: Mlp,
 }
 
@@ -201,15 +217,19 @@ impl Detector {
         if meta.format != HEADS_FORMAT {
             return Err(DetectorError::LayoutMismatch(format!("format {} (expected {HEADS_FORMAT})", meta.format)));
         }
-        if meta.embedding_dim != info.dim || meta.stage_input != stage_input_layout(info.dim) {
+        if meta.embedding_dim != info.dim || meta.stage_input != stage_input_layout(info.dim, meta.lexical_buckets) {
             return Err(DetectorError::LayoutMismatch("stage head input".into()));
         }
         if meta.conv_features != CONV_FEATURE_NAMES {
             return Err(DetectorError::LayoutMismatch("conversation features".into()));
         }
-        if stage_head.input != info.dim + NUM_SIGNALS || stage_head.output != STAGE_OUTPUTS {
+        let dense = info.dim + NUM_SIGNALS;
+        if stage_head.input != dense + meta.lexical_buckets || stage_head.output != STAGE_OUTPUTS {
             return Err(DetectorError::LayoutMismatch("stage head shape".into()));
         }
+        let Some(stage_head) = SplitHead::new(&stage_head, dense) else {
+            return Err(DetectorError::LayoutMismatch("the stage head standardises its lexical columns".into()));
+        };
         if conv_head.input != NUM_CONV_FEATURES || conv_head.output != 1 {
             return Err(DetectorError::LayoutMismatch("conversation head shape".into()));
         }
@@ -226,12 +246,22 @@ impl Detector {
         &self.meta
     }
 
-    /// Per-message features for a batch of embeddings (one per normalised text).
-    pub fn message_features(&self, embeddings: &[Vec<f32>]) -> Vec<MessageFeatures> {
+    /// Per-message features for a batch of normalised texts and their embeddings (one each).
+    /// Panics when the two differ in length (a caller's bug).
+    pub fn message_features(&self, texts: &[&str], embeddings: &[Vec<f32>]) -> Vec<MessageFeatures> {
+        assert_eq!(texts.len(), embeddings.len(), "message_features needs one embedding per text");
         // All similarities of the batch in one matrix product (see `EncodedBanks::signals_batch`,
         // bit-identical to one `signals` call per embedding).
         let signals = self.banks.signals_batch(embeddings);
-        embeddings.iter().zip(signals).map(|(e, sig)| features_of(&self.stage_head, &input_row(e, &sig))).collect()
+        embeddings
+            .iter()
+            .zip(signals)
+            .zip(texts)
+            .map(|((e, sig), t)| {
+                let lex = lexical::lexical_features(t, self.meta.lexical_buckets);
+                probabilities(&self.stage_head.forward(&input_row(e, &sig), &lex))
+            })
+            .collect()
     }
 
     /// Scores a conversation window; `None` when the window is empty.
@@ -255,14 +285,22 @@ impl Detector {
     }
 }
 
-/// What the window keeps for one embedding under a stage head: the live path's per-message step
+/// What the window keeps for one normalised text and its embedding under a stage head with
+/// `lexical_buckets` lexical columns: the live path's per-message step
 /// ([`Detector::message_features`] runs it batched), also what training feeds the conversation
 /// head, so both see exactly the same stored values.
-pub fn stage_features(banks: &EncodedBanks, head: &Mlp, emb: &[f32]) -> MessageFeatures {
-    features_of(head, &stage_input(banks, emb))
+pub fn stage_features(
+    banks: &EncodedBanks,
+    head: &Mlp,
+    lexical_buckets: usize,
+    text: &str,
+    emb: &[f32],
+) -> MessageFeatures {
+    features_of(head, &stage_input(banks, emb), &lexical::lexical_features(text, lexical_buckets))
 }
 
-/// The stage head's input row: embedding ⊕ exemplar signals.
+/// The dense part of the stage head's input row: embedding ⊕ exemplar signals (the lexical
+/// channel, when there is one, follows as sparse columns).
 pub fn stage_input(banks: &EncodedBanks, emb: &[f32]) -> Vec<f32> {
     input_row(emb, &banks.signals(emb))
 }
@@ -274,9 +312,14 @@ fn input_row(emb: &[f32], signals: &[f32; NUM_SIGNALS]) -> Vec<f32> {
     x
 }
 
-/// The stage head's probabilities for one input row, at the window's stored precision.
-fn features_of(head: &Mlp, x: &[f32]) -> MessageFeatures {
-    let logits = head.forward(x);
+/// The stage head's probabilities for one input row (dense part and lexical columns), at the
+/// window's stored precision.
+fn features_of(head: &Mlp, x: &[f32], lexical: &[(u32, f32)]) -> MessageFeatures {
+    probabilities(&head.forward_sparse(x, lexical))
+}
+
+/// The stage head's logits as the window stores them.
+fn probabilities(logits: &[f32]) -> MessageFeatures {
     MessageFeatures::new(std::array::from_fn(|i| sigmoid(logits[i])), sigmoid(logits[NUM_STAGES]))
 }
 

@@ -249,7 +249,8 @@ fn features(
     for c in clauses {
         embs.push(emb(c)?);
     }
-    let all = det.message_features(&embs);
+    let texts: Vec<&str> = std::iter::once(text).chain(clauses.iter().map(String::as_str)).collect();
+    let all = det.message_features(&texts, &embs);
     let (mut best, mut cue) = ([0.0f32; NUM_STAGES], 0.0f32);
     for f in &all {
         for (b, p) in best.iter_mut().zip(f.probs()) {

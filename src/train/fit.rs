@@ -36,6 +36,10 @@ pub const NO_TARGET: f32 = -1.0;
 /// Labelled rows in one matrix: inputs `x` (`d` wide), multi-hot targets `y` (`o` wide,
 /// [`NO_TARGET`] where one is missing) and a weight per row. Heads are fitted on subsets of rows
 /// by index, so the folds of cross-fitting never copy the (large) stage-head matrix.
+///
+/// A row may also carry `sparse` more input columns given as `(column, value)` pairs (the stage
+/// head's lexical channel, [`crate::detector::lexical`]): they follow the `d` dense columns in the
+/// fitted head, are not standardised (most are zero on most rows) and cost only what is present.
 #[derive(Debug, Clone, Default)]
 pub struct Rows {
     pub d: usize,
@@ -43,11 +47,21 @@ pub struct Rows {
     pub x: Vec<f32>,
     pub y: Vec<f32>,
     pub w: Vec<f32>,
+    /// Sparse input columns after the dense ones (0: none).
+    pub sparse: usize,
+    /// Row `r`'s sparse entries are `sp[sp_start[r]..sp_start[r + 1]]`.
+    sp_start: Vec<usize>,
+    sp: Vec<(u32, f32)>,
 }
 
 impl Rows {
     pub fn new(d: usize, o: usize) -> Self {
-        Rows { d, o, ..Default::default() }
+        Rows::with_sparse(d, 0, o)
+    }
+
+    /// Rows with `sparse` columns after the `d` dense ones.
+    pub fn with_sparse(d: usize, sparse: usize, o: usize) -> Self {
+        Rows { d, o, sparse, sp_start: vec![0], ..Default::default() }
     }
 
     pub fn len(&self) -> usize {
@@ -58,17 +72,29 @@ impl Rows {
         self.w.is_empty()
     }
 
-    /// Appends one row; returns its index.
+    /// Appends one row without sparse entries; returns its index.
     pub fn push(&mut self, x: &[f32], y: &[f32], w: f32) -> usize {
+        self.push_sparse(x, &[], y, w)
+    }
+
+    /// Appends one row with its sparse entries (columns below [`Rows::sparse`]); returns its index.
+    pub fn push_sparse(&mut self, x: &[f32], sparse: &[(u32, f32)], y: &[f32], w: f32) -> usize {
         debug_assert_eq!((x.len(), y.len()), (self.d, self.o));
+        debug_assert!(sparse.iter().all(|(c, _)| (*c as usize) < self.sparse));
         self.x.extend_from_slice(x);
         self.y.extend_from_slice(y);
         self.w.push(w);
+        self.sp.extend_from_slice(sparse);
+        self.sp_start.push(self.sp.len());
         self.w.len() - 1
     }
 
     fn x(&self, r: usize) -> &[f32] {
         &self.x[r * self.d..(r + 1) * self.d]
+    }
+
+    fn sparse_of(&self, r: usize) -> &[(u32, f32)] {
+        &self.sp[self.sp_start[r]..self.sp_start[r + 1]]
     }
 }
 
@@ -108,8 +134,17 @@ pub fn fit_mlp(rows: &Rows, subset: &[usize], cfg: &MlpTrain, rng: &mut ChaCha8R
     let b1 = Var::from_tensor(&Tensor::from_vec(uniform(h, d), h, &dev)?)?;
     let w2 = Var::from_tensor(&Tensor::from_vec(uniform(o * h, h), (o, h), &dev)?)?;
     let b2 = Var::from_tensor(&Tensor::from_vec(vec![0.0f32; o], o, &dev)?)?;
+    // The sparse columns' first-layer weights, one row per column so a batch gathers the rows it
+    // uses. They start at zero, so a column no training row has (a word hashed into a bucket no
+    // training text reached) adds nothing, and the dense part draws what it always drew.
+    let ws = match rows.sparse {
+        0 => None,
+        n => Some(Var::from_tensor(&Tensor::zeros((n, h), DType::F32, &dev)?)?),
+    };
     let params = ParamsAdamW { lr: cfg.lr, weight_decay: cfg.weight_decay, ..Default::default() };
-    let mut opt = AdamW::new(vec![w1.clone(), b1.clone(), w2.clone(), b2.clone()], params)?;
+    let mut vars = vec![w1.clone(), b1.clone(), w2.clone(), b2.clone()];
+    vars.extend(ws.iter().cloned());
+    let mut opt = AdamW::new(vars, params)?;
     let mut order: Vec<usize> = subset.to_vec();
     let keep_in = 1.0 - cfg.in_dropout;
     let keep_h = 1.0 - cfg.hid_dropout;
@@ -120,10 +155,18 @@ pub fn fit_mlp(rows: &Rows, subset: &[usize], cfg: &MlpTrain, rng: &mut ChaCha8R
             let mut bx = Vec::with_capacity(bs * d);
             let mut by = Vec::with_capacity(bs * o);
             let mut bw = Vec::with_capacity(bs * o);
-            for &r in chunk {
+            let (mut sp_col, mut sp_val, mut sp_row) = (Vec::new(), Vec::new(), Vec::new());
+            for (pos, &r) in chunk.iter().enumerate() {
                 for (j, &v) in rows.x(r).iter().enumerate() {
                     let keep = cfg.in_dropout == 0.0 || rng.random_bool(keep_in);
                     bx.push(if keep { (v - mean[j]) * inv_std[j] / keep_in as f32 } else { 0.0 });
+                }
+                for &(c, v) in rows.sparse_of(r) {
+                    if cfg.in_dropout == 0.0 || rng.random_bool(keep_in) {
+                        sp_col.push(c);
+                        sp_val.push(v / keep_in as f32);
+                        sp_row.push(pos as u32);
+                    }
                 }
                 let y = &rows.y[r * o..(r + 1) * o];
                 by.extend(y.iter().map(|t| t.max(0.0)));
@@ -140,7 +183,16 @@ pub fn fit_mlp(rows: &Rows, subset: &[usize], cfg: &MlpTrain, rng: &mut ChaCha8R
             let by = Tensor::from_vec(by, (bs, o), &dev)?;
             let bw = Tensor::from_vec(bw, (bs, o), &dev)?;
             let hmask = Tensor::from_vec(hmask, (bs, h), &dev)?;
-            let hid = bx.matmul(&w1.as_tensor().t()?)?.broadcast_add(b1.as_tensor())?.relu()?.mul(&hmask)?;
+            let mut pre = bx.matmul(&w1.as_tensor().t()?)?.broadcast_add(b1.as_tensor())?;
+            if let (Some(ws), false) = (&ws, sp_col.is_empty()) {
+                let nnz = sp_col.len();
+                let cols = Tensor::from_vec(sp_col, nnz, &dev)?;
+                let vals = Tensor::from_vec(sp_val, (nnz, 1), &dev)?;
+                let at = Tensor::from_vec(sp_row, nnz, &dev)?;
+                let contrib = ws.as_tensor().index_select(&cols, 0)?.broadcast_mul(&vals)?;
+                pre = (pre + Tensor::zeros((bs, h), DType::F32, &dev)?.index_add(&at, &contrib, 0)?)?;
+            }
+            let hid = pre.relu()?.mul(&hmask)?;
             let z = hid.matmul(&w2.as_tensor().t()?)?.broadcast_add(b2.as_tensor())?;
             // Stable BCE with logits: max(z, 0) - z*y + log(1 + exp(-|z|)).
             let loss = ((z.relu()? - z.mul(&by)?)? + z.abs()?.neg()?.exp()?.affine(1.0, 1.0)?.log()?)?;
@@ -154,13 +206,27 @@ pub fn fit_mlp(rows: &Rows, subset: &[usize], cfg: &MlpTrain, rng: &mut ChaCha8R
     }
     let flat =
         |v: &Var| -> Result<Vec<f32>, TrainError> { Ok(v.as_tensor().to_dtype(DType::F32)?.flatten_all()?.to_vec1()?) };
+    // The sparse columns follow the dense ones in each hidden unit's row, unstandardised.
+    let mut w1_all = flat(&w1)?;
+    let (mut mean, mut inv_std) = (mean, inv_std);
+    if let Some(ws) = &ws {
+        let n = rows.sparse;
+        let ws = flat(ws)?;
+        let dense = std::mem::take(&mut w1_all);
+        for j in 0..h {
+            w1_all.extend_from_slice(&dense[j * d..(j + 1) * d]);
+            w1_all.extend((0..n).map(|c| ws[c * h + j]));
+        }
+        mean.resize(d + n, 0.0);
+        inv_std.resize(d + n, 1.0);
+    }
     Ok(Mlp {
-        input: d,
+        input: d + rows.sparse,
         hidden: h,
         output: o,
         mean,
         inv_std,
-        w1: flat(&w1)?,
+        w1: w1_all,
         b1: flat(&b1)?,
         w2: flat(&w2)?,
         b2: flat(&b2)?,
@@ -333,6 +399,49 @@ mod tests {
         }
         assert!(average(&[]).is_err());
         assert!(average(&[a, Mlp { input: 4, ..b }]).is_err());
+    }
+
+    #[test]
+    fn sparse_columns_are_learnt_unstandardised_and_follow_the_dense_ones() {
+        // The label is whether sparse column 5 is present; the dense columns are noise.
+        let mut rows = Rows::with_sparse(2, 8, 1);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for i in 0..400 {
+            let x: [f32; 2] = [rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0)];
+            let col = if i % 2 == 0 { 5 } else { i as u32 % 5 };
+            rows.push_sparse(&x, &[(col, 1.0)], &[f32::from(u8::from(col == 5))], 1.0);
+        }
+        let cfg = MlpTrain {
+            hidden: 8,
+            epochs: 20,
+            lr: 1e-2,
+            weight_decay: 0.0,
+            batch: 32,
+            in_dropout: 0.1,
+            hid_dropout: 0.0,
+            pos_weight: 1.0,
+        };
+        let subset: Vec<usize> = (0..rows.len()).collect();
+        let m = fit_mlp(&rows, &subset, &cfg, &mut ChaCha8Rng::seed_from_u64(1)).unwrap();
+        assert_eq!(m.input, 10);
+        assert!(m.unstandardised_after(2));
+        let p = |col: u32| sigmoid(m.forward_sparse(&[0.1, -0.2], &[(col, 1.0)])[0]);
+        assert!(p(5) > 0.9 && p(2) < 0.1, "present {} absent {}", p(5), p(2));
+        // The assembled row gives the same logits (the sparse weights sit after the dense ones).
+        let mut full = vec![0.1, -0.2];
+        full.extend((0..8).map(|c| if c == 5 { 1.0 } else { 0.0 }));
+        assert!((m.forward(&full)[0] - m.forward_sparse(&[0.1, -0.2], &[(5, 1.0)])[0]).abs() < 1e-5);
+        // A column no row has keeps a zero weight: it adds nothing.
+        assert!((0..8).all(|j| m.w1[j * m.input + 2 + 7] == 0.0), "column 7 was never present");
+        // Rows without sparse columns fit exactly as before: the same draws, the same head.
+        let mut dense = Rows::new(2, 1);
+        let mut sparse_free = Rows::with_sparse(2, 0, 1);
+        for r in 0..rows.len() {
+            dense.push(rows.x(r), &rows.y[r..r + 1], 1.0);
+            sparse_free.push_sparse(rows.x(r), &[], &rows.y[r..r + 1], 1.0);
+        }
+        let fit = |rows: &Rows| fit_mlp(rows, &subset, &cfg, &mut ChaCha8Rng::seed_from_u64(1)).unwrap();
+        assert_eq!(fit(&dense), fit(&sparse_free));
     }
 
     #[test]

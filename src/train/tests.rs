@@ -144,7 +144,8 @@ fn train_tiny(out: &Path, seed: u64, background: &[LabelledConversation]) -> Tra
 
 fn window(det: &Detector, enc: &WordHashEncoder, lines: &[(&str, &str)]) -> ConversationWindow {
     let texts: Vec<String> = lines.iter().map(|l| crate::normalize::normalize(l.1)).collect();
-    let feats = det.message_features(&encode_texts(enc, &texts).unwrap());
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let feats = det.message_features(&refs, &encode_texts(enc, &texts).unwrap());
     let t0 = parse_timestamp("2026-03-01T10:00:00Z").unwrap();
     let messages = lines
         .iter()
@@ -261,7 +262,8 @@ fn background_rows_reach_both_heads_and_the_validation_part_stays_out() {
     let p = |d: &Path| {
         let det = Detector::load(d, &enc).unwrap();
         let t = crate::normalize::normalize("nice i am a nurse how old are you exactly");
-        det.message_features(&encode_texts(&enc, &[t]).unwrap())[0].probs()[Stage::AgeProbing.index()]
+        det.message_features(&[t.as_str()], &encode_texts(&enc, std::slice::from_ref(&t)).unwrap())[0].probs()
+            [Stage::AgeProbing.index()]
     };
     assert!(p(dir.path()) < p(without_dir.path()), "{} vs {}", p(dir.path()), p(without_dir.path()));
 }
@@ -318,7 +320,8 @@ fn stored_features_score_a_conversation_exactly_like_the_engine() {
     let mut engine = new_engine();
     for (c, l) in convs.iter().zip(&live) {
         let texts: Vec<String> = c.messages.iter().map(|m| crate::normalize::normalize(&m.text)).collect();
-        let feats = det.message_features(&encode_texts(&enc, &texts).unwrap());
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let feats = det.message_features(&refs, &encode_texts(&enc, &texts).unwrap());
         let emulated = crate::eval::score_with_features(&mut engine, c, feats).unwrap();
         assert_eq!(emulated.risk, l.risk);
         assert_eq!(emulated.levels, l.levels);
@@ -492,4 +495,37 @@ fn phrasing_folds_change_the_heads_only_when_asked_and_the_data_names_its_phrasi
     // On, with groups, the stage members learn other rows.
     let phrasing = heads(&grouped, true);
     assert_ne!(phrasing.0, family.0);
+}
+
+#[test]
+fn the_lexical_channel_is_recorded_with_the_heads_and_read_only_when_they_have_one() {
+    let enc = WordHashEncoder::new("word-hash-test");
+    let train_with = |buckets: usize| {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = TrainOptions { lexical_buckets: buckets, ..options(dir.path(), 3) };
+        train(&tiny_set(), &background_set(), &enc, &opts).unwrap();
+        dir
+    };
+    let (plain, lexical) = (train_with(0), train_with(256));
+    let meta = |d: &Path| -> HeadsMeta {
+        serde_json::from_slice(&std::fs::read(heads_dir(d, "word-hash-test").join("meta.json")).unwrap()).unwrap()
+    };
+    assert_eq!(meta(plain.path()).lexical_buckets, 0);
+    assert!(!String::from_utf8(std::fs::read(heads_dir(plain.path(), "word-hash-test").join("meta.json")).unwrap())
+        .unwrap()
+        .contains("lexical"));
+    assert_eq!(meta(lexical.path()).lexical_buckets, 256);
+    assert_eq!(meta(lexical.path()).stage_input.last().unwrap(), "lexical[256]");
+    // One embedding under two texts: only a head with the channel reads the words.
+    let emb = encode_texts(&enc, &["ok".to_string()]).unwrap();
+    let probs = |d: &Path, text: &str| Detector::load(d, &enc).unwrap().message_features(&[text], &emb)[0];
+    assert_eq!(probs(plain.path(), "ok"), probs(plain.path(), "dont tell your parents about us"));
+    assert_ne!(probs(lexical.path(), "ok"), probs(lexical.path(), "dont tell your parents about us"));
+    // Heads whose meta names another bucket count than the head's width are refused.
+    let path = heads_dir(lexical.path(), "word-hash-test").join("meta.json");
+    let mut m = meta(lexical.path());
+    m.lexical_buckets = 128;
+    m.stage_input = crate::detector::stage_input_layout(m.embedding_dim, 128);
+    std::fs::write(&path, serde_json::to_vec(&m).unwrap()).unwrap();
+    assert!(matches!(Detector::load(lexical.path(), &enc), Err(DetectorError::LayoutMismatch(_))));
 }

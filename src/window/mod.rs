@@ -796,6 +796,14 @@ impl WindowStore {
         self.parts.get(&partition)?.convs.get(conversation_id).map(|c| &**c)
     }
 
+    /// Whether `conversation_id`'s live window in `partition` already holds a message with this
+    /// id: the same message delivered twice (an upstream producer's retry, a platform's resend)
+    /// at another offset. Only the window is searched (at most `max_messages` ids): a copy that
+    /// arrives after the original slid out, or after the conversation expired, counts as new.
+    pub fn holds_message(&self, partition: i32, conversation_id: &str, message_id: &str) -> bool {
+        self.get(partition, conversation_id).is_some_and(|c| c.messages.iter().any(|m| &*m.id == message_id))
+    }
+
     /// A partition's watermark, if any message was read from it.
     pub fn watermark(&self, partition: i32) -> Option<DateTime<Utc>> {
         self.parts.get(&partition)?.watermark_ms.map(ms_to_time)

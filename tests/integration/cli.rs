@@ -82,6 +82,9 @@ fn replay_skips_invalid_utf8_and_oversized_lines_with_dlq_reasons() {
     let odd_band = r#"{"message_id":"o1","conversation_id":"odd","sender_id":"u","sent_at":"2026-05-04T15:00:00Z","text":"hi","sender_age_band":"SECRET-MARKER"}"#;
     bytes.extend_from_slice(odd_band.as_bytes());
     bytes.extend_from_slice(b"\n\xc3\x28\n");
+    // The demo's first message once more (a redelivery): counted once, no event changes.
+    bytes.extend_from_slice(demo.split(|b| *b == b'\n').next().unwrap());
+    bytes.push(b'\n');
     std::fs::write(&f, &bytes).unwrap();
     let out = jaga().arg("replay").arg(&f).output().unwrap();
     assert!(out.status.success(), "the run goes on past hostile lines");
@@ -93,6 +96,7 @@ fn replay_skips_invalid_utf8_and_oversized_lines_with_dlq_reasons() {
     );
     assert!(err.contains("3 bad lines (invalid_utf8 2, too_large 1)"), "{err}");
     assert!(err.contains("1 unknown age bands"), "an unknown age band is read as unknown, not a bad line: {err}");
+    assert!(err.contains("1 repeated message ids (counted once)"), "{err}");
     assert!(!err.contains("SECRET"), "no raw value in any line: {err}");
     let events: Vec<Value> =
         String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();

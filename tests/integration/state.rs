@@ -63,7 +63,8 @@ async fn soak(kills: usize, conversations: usize) -> Option<(usize, Vec<String>,
     let config = hashing_config(dir.path(), &format!("[kafka]\ncommit_interval_ms = 200\n\n{SMALL_WINDOW}{extra_cfg}"));
     let cfg = config.to_str().unwrap();
     let lines = synthetic_stream(conversations, 17, "soak-", start());
-    let want: BTreeSet<String> = event_ids(&expected_events(&config, dir.path(), &lines));
+    let expected = expected_events(&config, dir.path(), &lines);
+    let want: BTreeSet<String> = event_ids(&expected);
     assert!(want.len() >= 20, "the soak stream raises {} events", want.len());
 
     let seed: u64 = std::env::var("JAGA_SOAK_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
@@ -127,6 +128,12 @@ async fn soak(kills: usize, conversations: usize) -> Option<(usize, Vec<String>,
         }
     }
     if !missing.is_empty() {
+        for e in expected.iter().filter(|e| missing.iter().any(|x| e["event_id"] == x.as_str())) {
+            eprintln!(
+                "soak: missing event {} on {} at {} ({}), window {}",
+                e["event_id"], e["conversation_id"], e["trigger_message_id"], e["level"], e["window"]
+            );
+        }
         let page = run.metrics().unwrap_or_default();
         let jaga_lines: Vec<&str> = page.lines().filter(|l| l.starts_with("jaga_") && !l.contains("_bucket")).collect();
         eprintln!(
